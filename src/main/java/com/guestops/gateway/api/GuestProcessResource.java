@@ -1,0 +1,31 @@
+package com.guestops.gateway.api;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The modern {@code /api} flavour (vSphere 7.0 U2+): 204 on success. */
+@Path("/api")
+@Tag(name = "vcenter vm guest processes")
+public class GuestProcessResource {
+
+    @Inject
+    GuestProcessEndpoint endpoint;
+
+    @POST
+    @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
+    @Operation(summary = "Terminates a process in the guest OS (action=delete).")
+    public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
+            @Context UriInfo uri, @Context HttpHeaders headers, HttpServerRequest request, byte[] body) {
+        return endpoint.delete(Flavour.API, vm, pid, uri.getQueryParameters(), headers, request.path(), body);
+    }
+}

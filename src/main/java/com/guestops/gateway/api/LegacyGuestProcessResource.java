@@ -1,0 +1,31 @@
+package com.guestops.gateway.api;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The legacy {@code /rest} flavour (vSphere 6.5+ style): 200 with an empty body on success. */
+@Path("/rest")
+@Tag(name = "vcenter vm guest processes (legacy /rest)")
+public class LegacyGuestProcessResource {
+
+    @Inject
+    GuestProcessEndpoint endpoint;
+
+    @POST
+    @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
+    @Operation(summary = "Terminates a process in the guest OS (action=delete or ~action=delete).")
+    public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
+            @Context UriInfo uri, @Context HttpHeaders headers, HttpServerRequest request, byte[] body) {
+        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, request.path(), body);
+    }
+}

@@ -1,0 +1,261 @@
+package com.guestops.gateway.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.guestops.gateway.error.ErrorSource;
+import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.error.GatewayMessages;
+import com.guestops.gateway.error.VapiError;
+import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.error.VapiMessage;
+import com.guestops.gateway.host.GuestCredentials;
+import com.guestops.gateway.host.Secret;
+import com.guestops.gateway.terminate.TerminateCommand;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the raw pieces of an HTTP request (path parameters, {@code action} query values, content type,
+ * body bytes) into a {@link TerminateCommand}, or fails with one {@code invalid_argument} error that
+ * names every violation found.
+ *
+ * <p>The body is read as a JSON tree rather than bound to a class so that every field can be checked
+ * and reported, wrong types included, instead of stopping at the first binding error. Parser error
+ * texts are never echoed: they can quote input, and input can hold a password.
+ */
+public final class TerminateRequestParser {
+
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    static final Pattern VM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,80}");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]{1,19}");
+    private static final String USERNAME_PASSWORD = "USERNAME_PASSWORD";
+    private static final String SAML_BEARER_TOKEN = "SAML_BEARER_TOKEN";
+
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(64)
+                    .maxNumberLength(100)
+                    .maxStringLength(MAX_BODY_BYTES)
+                    .build())
+            .build())
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final List<VapiMessage> violations = new ArrayList<>();
+
+    private TerminateRequestParser() {
+    }
+
+    /**
+     * @param actions     every value of the {@code action} and {@code ~action} query parameters
+     * @param contentType the request's {@code Content-Type} header, or null
+     * @param body        the body bytes, possibly empty
+     */
+    public static TerminateCommand parse(String vm, String pid, List<String> actions, String contentType, byte[] body) {
+        return new TerminateRequestParser().run(vm, pid, actions, contentType, body);
+    }
+
+    private TerminateCommand run(String vm, String pidText, List<String> actions, String contentType, byte[] body) {
+        checkAction(actions);
+        checkVm(vm);
+        long pid = parsePid(pidText);
+        GuestCredentials credentials = parseBody(contentType, body);
+        if (!violations.isEmpty()) {
+            throw invalid(violations);
+        }
+        return new TerminateCommand(vm, pid, credentials);
+    }
+
+    /** A single-message {@code invalid_argument} for request problems found before the parser runs. */
+    public static VapiException invalid(String rule, String defaultMessage, String field) {
+        return invalid(List.of(VapiMessage.of(GatewayMessages.VALIDATION + rule, defaultMessage, field)));
+    }
+
+    private static VapiException invalid(List<VapiMessage> messages) {
+        return new VapiException(new VapiError(ErrorType.INVALID_ARGUMENT, messages, null), ErrorSource.GATEWAY);
+    }
+
+    private void violation(String rule, String field, String defaultMessage) {
+        violations.add(VapiMessage.of(GatewayMessages.VALIDATION + rule, defaultMessage, field));
+    }
+
+    private void checkAction(List<String> actions) {
+        if (actions.isEmpty()) {
+            violation("action.required", "action", "Query parameter 'action' is required and must be 'delete'.");
+        } else if (actions.size() > 1 || !"delete".equals(actions.get(0))) {
+            violation("action.invalid", "action", "Query parameter 'action' must be exactly 'delete', given once.");
+        }
+    }
+
+    private void checkVm(String vm) {
+        if (vm == null || !VM_ID.matcher(vm).matches()) {
+            violation("vm.invalid", "vm",
+                    "Path parameter 'vm' must be 1 to 80 characters of letters, digits, '.', '_', ':' or '-'.");
+        }
+    }
+
+    private long parsePid(String text) {
+        long pid = 0;
+        if (text != null && DECIMAL.matcher(text).matches()) {
+            try {
+                pid = Long.parseLong(text);
+            } catch (NumberFormatException outOfRange) {
+                pid = 0;
+            }
+        }
+        if (pid < 1) {
+            violation("pid.invalid", "pid",
+                    "Path parameter 'pid' must be a decimal integer from 1 to 9223372036854775807.");
+        }
+        return pid;
+    }
+
+    private GuestCredentials parseBody(String contentType, byte[] body) {
+        if (!isJson(contentType)) {
+            violation("content_type.unsupported", "Content-Type",
+                    "The request body must be sent with 'Content-Type: application/json'.");
+            return null;
+        }
+        if (body == null || body.length == 0) {
+            violation("body.required", "body", "A request body with 'credentials' is required.");
+            return null;
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            violation("body.too_large", "body", "The request body must not be larger than 65536 bytes.");
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            violation("body.malformed", "body", "The request body is not valid JSON" + where + ".");
+            return null;
+        } catch (IOException e) {
+            violation("body.malformed", "body", "The request body could not be read as JSON.");
+            return null;
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            violation("body.required", "body", "A request body with 'credentials' is required.");
+            return null;
+        }
+        if (!root.isObject()) {
+            violation("body.not_object", "body", "The request body must be a JSON object.");
+            return null;
+        }
+        JsonNode c = root.get("credentials");
+        if (c == null || c.isNull()) {
+            violation("credentials.required", "credentials", "Field 'credentials' is required.");
+            return null;
+        }
+        if (!c.isObject()) {
+            violation("credentials.not_object", "credentials", "Field 'credentials' must be an object.");
+            return null;
+        }
+        return parseCredentials(c);
+    }
+
+    private GuestCredentials parseCredentials(JsonNode c) {
+        JsonNode typeNode = c.get("type");
+        String type = typeNode != null && typeNode.isTextual() ? typeNode.textValue() : null;
+        String user = text(c, "user_name");
+        String password = text(c, "password");
+        String token = text(c, "saml_token");
+        Boolean interactive = bool(c, "interactive_session");
+        boolean typeKnown = false;
+        if (!present(c, "type")) {
+            violation("credentials.type.required", "credentials.type", "Field 'credentials.type' is required.");
+        } else if (!USERNAME_PASSWORD.equals(type) && !SAML_BEARER_TOKEN.equals(type)) {
+            violation("credentials.type.invalid", "credentials.type",
+                    "Field 'credentials.type' must be USERNAME_PASSWORD or SAML_BEARER_TOKEN.");
+        } else {
+            typeKnown = true;
+        }
+        if (!typeKnown) {
+            return null;
+        }
+        if (USERNAME_PASSWORD.equals(type)) {
+            if (password == null && !hasWrongType(c, "password")) {
+                violation("credentials.password.required", "credentials.password",
+                        "Field 'credentials.password' is required when 'credentials.type' is USERNAME_PASSWORD.");
+            }
+            if (present(c, "saml_token")) {
+                violation("credentials.saml_token.not_allowed", "credentials.saml_token",
+                        "Field 'credentials.saml_token' must not be set when 'credentials.type' is USERNAME_PASSWORD.");
+            }
+        } else {
+            if ((token == null || token.isEmpty()) && !hasWrongType(c, "saml_token")) {
+                violation("credentials.saml_token.required", "credentials.saml_token",
+                        "Field 'credentials.saml_token' is required when 'credentials.type' is SAML_BEARER_TOKEN.");
+            }
+            if (present(c, "password")) {
+                violation("credentials.password.not_allowed", "credentials.password",
+                        "Field 'credentials.password' must not be set when 'credentials.type' is SAML_BEARER_TOKEN.");
+            }
+            if (Boolean.TRUE.equals(interactive)) {
+                violation("credentials.interactive_session.not_allowed", "credentials.interactive_session",
+                        "Field 'credentials.interactive_session' may be true only when 'credentials.type' is USERNAME_PASSWORD.");
+            }
+        }
+        if (!violations.isEmpty()) {
+            return null;
+        }
+        return USERNAME_PASSWORD.equals(type)
+                ? new GuestCredentials.UsernamePassword(user, Secret.of(password), Boolean.TRUE.equals(interactive))
+                : new GuestCredentials.SamlBearerToken(user, Secret.of(token));
+    }
+
+    /** A field counts as present when it is in the body and not JSON {@code null}. */
+    private static boolean present(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
+    }
+
+    private static boolean hasWrongType(JsonNode node, String field) {
+        return present(node, field) && !node.get(field).isTextual();
+    }
+
+    private String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            violation("credentials." + field + ".not_string", "credentials." + field,
+                    "Field 'credentials." + field + "' must be a string.");
+            return null;
+        }
+        return v.textValue();
+    }
+
+    private Boolean bool(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            violation("credentials." + field + ".not_boolean", "credentials." + field,
+                    "Field 'credentials." + field + "' must be true or false.");
+            return null;
+        }
+        return v.booleanValue();
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return mediaType.equals("application/json");
+    }
+}

@@ -1,0 +1,44 @@
+package com.guestops.gateway.api;
+
+import com.guestops.gateway.error.VapiError;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Renders a {@link VapiError} in the body shape of a flavour, as real vCenter does. */
+public final class VapiErrorResponses {
+
+    private VapiErrorResponses() {
+    }
+
+    public static Response toResponse(Flavour flavour, VapiError error, Map<String, String> headers) {
+        Response.ResponseBuilder builder = Response.status(error.type().httpStatus())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(flavour, error));
+        headers.forEach(builder::header);
+        return builder.build();
+    }
+
+    /**
+     * Legacy: {@code {"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": [...], "data": {...}}}}.
+     * Modern: {@code {"error_type": "NOT_FOUND", "messages": [...], "data": {...}}}.
+     */
+    public static Map<String, Object> body(Flavour flavour, VapiError error) {
+        Map<String, Object> content = new LinkedHashMap<>();
+        if (flavour == Flavour.API) {
+            content.put("error_type", error.type().name());
+        }
+        content.put("messages", error.messages());
+        if (error.data() != null) {
+            content.put("data", error.data());
+        }
+        if (flavour == Flavour.API) {
+            return content;
+        }
+        Map<String, Object> legacy = new LinkedHashMap<>();
+        legacy.put("type", error.type().legacyTypeName());
+        legacy.put("value", content);
+        return legacy;
+    }
+}

@@ -1,0 +1,41 @@
+package com.guestops.gateway.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.support.VapiAnswer;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Requests that match no operation still answer in the vAPI shape of their flavour. */
+@QuarkusTest
+class RoutesTest {
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void unknownPathIsOperationNotFound(Flavour f) {
+        for (String path : new String[] {"/vcenter/vm/vm-1/guest/processes", "/vcenter/vm/vm-1/guest/processes/1/x", "/nothing"}) {
+            VapiAnswer answer = new VapiAnswer(f, given().contentType("application/json").body("{}")
+                    .post("/" + f.tag() + path + "?action=delete"));
+            answer.assertError(404, ErrorType.OPERATION_NOT_FOUND);
+            assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.operation.not_found");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void wrongMethodIsOperationNotFound(Flavour f) {
+        VapiAnswer answer = new VapiAnswer(f, given().get("/" + f.tag() + "/vcenter/vm/vm-1/guest/processes/1000?action=delete"));
+        answer.assertError(404, ErrorType.OPERATION_NOT_FOUND);
+        assertThat(answer.defaultMessages()).singleElement().asString().contains("GET");
+    }
+
+    @Test
+    void openApiDocumentDescribesBothFlavours() {
+        String doc = given().accept("application/json").get("/q/openapi").then().statusCode(200).extract().asString();
+        assertThat(doc).contains("/rest/vcenter/vm/{vm}/guest/processes/{pid}", "/api/vcenter/vm/{vm}/guest/processes/{pid}");
+    }
+}
