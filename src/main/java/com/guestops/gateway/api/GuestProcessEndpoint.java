@@ -1,11 +1,14 @@
 package com.guestops.gateway.api;
 
+import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateService;
+import com.guestops.gateway.terminate.TerminateTrace;
+import com.guestops.gateway.metrics.GatewayMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,10 +32,12 @@ public class GuestProcessEndpoint {
     private static final Logger LOG = Logger.getLogger(GuestProcessEndpoint.class);
 
     private final TerminateService service;
+    private final GatewayMetrics metrics;
 
     @Inject
-    public GuestProcessEndpoint(TerminateService service) {
+    public GuestProcessEndpoint(TerminateService service, GatewayMetrics metrics) {
         this.service = service;
+        this.metrics = metrics;
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
@@ -46,16 +51,33 @@ public class GuestProcessEndpoint {
                 pid = URLDecoder.decode(segments[7], StandardCharsets.UTF_8);
             }
         }
+        TerminateTrace trace = new TerminateTrace();
         TerminateCommand command;
         try {
             command = TerminateRequestParser.parse(vm, pid, actions(flavour, query),
-                    headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body);
+                    headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                    headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER), body);
         } catch (VapiException invalid) {
-            return Uni.createFrom().item(error(flavour, invalid));
+            return Uni.createFrom().item(finish(flavour, trace, invalid));
         }
-        return service.terminate(command)
-                .map(ignored -> success(flavour))
-                .onFailure().recoverWithItem(f -> error(flavour, f));
+        return service.terminate(command, trace)
+                .map(ignored -> finish(flavour, trace, null))
+                .onFailure().recoverWithItem(f -> finish(flavour, trace, f));
+    }
+
+    /** Every request ends here exactly once: count its outcome and render the answer. */
+    private Response finish(Flavour flavour, TerminateTrace trace, Throwable failure) {
+        String outcome = "success";
+        String source = ErrorSource.HOST.tag();
+        if (failure instanceof VapiException vapi) {
+            outcome = vapi.type().wireName();
+            source = vapi.source().tag();
+        } else if (failure != null) {
+            outcome = ErrorType.ERROR.wireName();
+            source = ErrorSource.GATEWAY.tag();
+        }
+        metrics.request(flavour.tag(), trace.host(), outcome, source, System.nanoTime() - trace.startNanos());
+        return failure == null ? success(flavour) : error(flavour, failure);
     }
 
     /** govmomi's client sends {@code ~action=delete}; both spellings count, every value is checked. */

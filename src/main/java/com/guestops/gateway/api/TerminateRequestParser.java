@@ -19,7 +19,10 @@ import com.guestops.gateway.terminate.TerminateCommand;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +40,8 @@ public final class TerminateRequestParser {
 
     static final Pattern VM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,80}");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]{1,19}");
+    public static final String REQUEST_TIMEOUT_HEADER = "X-Request-Timeout";
+    private static final Pattern TIMEOUT = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
     private static final String USERNAME_PASSWORD = "USERNAME_PASSWORD";
     private static final String SAML_BEARER_TOKEN = "SAML_BEARER_TOKEN";
 
@@ -58,21 +63,48 @@ public final class TerminateRequestParser {
     /**
      * @param actions     every value of the {@code action} and {@code ~action} query parameters
      * @param contentType the request's {@code Content-Type} header, or null
+     * @param requestTimeout the {@value #REQUEST_TIMEOUT_HEADER} header, or null
      * @param body        the body bytes, possibly empty
      */
-    public static TerminateCommand parse(String vm, String pid, List<String> actions, String contentType, byte[] body) {
-        return new TerminateRequestParser().run(vm, pid, actions, contentType, body);
+    public static TerminateCommand parse(String vm, String pid, List<String> actions, String contentType,
+            String requestTimeout, byte[] body) {
+        return new TerminateRequestParser().run(vm, pid, actions, contentType, requestTimeout, body);
     }
 
-    private TerminateCommand run(String vm, String pidText, List<String> actions, String contentType, byte[] body) {
+    private TerminateCommand run(String vm, String pidText, List<String> actions, String contentType,
+            String requestTimeout, byte[] body) {
         checkAction(actions);
         checkVm(vm);
         long pid = parsePid(pidText);
+        Optional<Duration> deadline = parseRequestTimeout(requestTimeout);
         GuestCredentials credentials = parseBody(contentType, body);
         if (!violations.isEmpty()) {
             throw invalid(violations);
         }
-        return new TerminateCommand(vm, pid, credentials);
+        return new TerminateCommand(vm, pid, credentials, deadline);
+    }
+
+    /** {@code 5s}, {@code 500ms}, {@code 2m}, or a plain number of seconds. */
+    private Optional<Duration> parseRequestTimeout(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        Matcher m = TIMEOUT.matcher(header.trim());
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            Duration d = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+            if (!d.isZero()) {
+                return Optional.of(d);
+            }
+        }
+        violation("request_timeout.invalid", REQUEST_TIMEOUT_HEADER,
+                "Header '" + REQUEST_TIMEOUT_HEADER + "' must be a positive duration such as 5s, 500ms or 2m.");
+        return Optional.empty();
     }
 
     /** A single-message {@code invalid_argument} for request problems found before the parser runs. */

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +24,9 @@ public interface GatewayConfig {
 
     /** Static directory: VM id to host name. */
     Map<String, String> vms();
+
+    /** Resilience defaults for every host; each host may override any of them. */
+    Resilience resilience();
 
     interface HostConfig {
         HostType type();
@@ -46,6 +50,138 @@ public interface GatewayConfig {
          */
         @WithDefault(DEMO_INVENTORY)
         String inventory();
+
+        /** Per-host overrides of {@code gateway.resilience.*}. */
+        ResilienceOverrides resilience();
+    }
+
+    /**
+     * What protects callers and hosts (README "Resilience"). Durations accept {@code 200ms}, {@code 30s}, {@code 5m}.
+     */
+    interface Resilience {
+        /** One overall deadline per request, all attempts and backoffs included. */
+        @WithDefault("60s")
+        Duration deadline();
+
+        /** Timeout of one host call; a real terminate can take ~20 s (TERM, wait, KILL, wait). */
+        @WithDefault("30s")
+        Duration attemptTimeout();
+
+        Retry retry();
+
+        RetryBudget retryBudget();
+
+        CircuitBreaker circuitBreaker();
+
+        Bulkhead bulkhead();
+
+        Cooldown cooldown();
+
+        interface Retry {
+            /** Retries after the first attempt, for {@code resource_busy} and refused connections only. */
+            @WithDefault("3")
+            int maxRetries();
+
+            @WithDefault("200ms")
+            Duration delay();
+
+            @WithDefault("2s")
+            Duration maxDelay();
+
+            @WithDefault("100ms")
+            Duration jitter();
+        }
+
+        interface RetryBudget {
+            /** Retries may be at most this share of the host's requests in the window ... */
+            @WithDefault("0.2")
+            double ratio();
+
+            /** ... but this many retries in the window are always allowed. */
+            @WithDefault("3")
+            int minRetries();
+
+            @WithDefault("10s")
+            Duration window();
+        }
+
+        interface CircuitBreaker {
+            /** Size of the rolling window of host calls the failure ratio is computed over. */
+            @WithDefault("20")
+            int requestVolume();
+
+            @WithDefault("0.5")
+            double failureRatio();
+
+            /** How long the breaker stays open before letting probes through. */
+            @WithDefault("30s")
+            Duration delay();
+
+            /** Probes let through while half-open; this many successes close the breaker. */
+            @WithDefault("2")
+            int halfOpenProbes();
+        }
+
+        interface Bulkhead {
+            @WithDefault("64")
+            int maxConcurrent();
+
+            @WithDefault("256")
+            int queueSize();
+        }
+
+        interface Cooldown {
+            /** Consecutive Tools-not-running answers for one VM before it fails fast. */
+            @WithDefault("3")
+            int threshold();
+
+            @WithDefault("10s")
+            Duration duration();
+
+            @WithDefault("10000")
+            int maxVms();
+        }
+    }
+
+    /** Same knobs as {@link Resilience}, all optional, for one host. */
+    interface ResilienceOverrides {
+        Optional<Duration> attemptTimeout();
+
+        @WithName("retry.max-retries")
+        Optional<Integer> maxRetries();
+
+        @WithName("retry.delay")
+        Optional<Duration> retryDelay();
+
+        @WithName("retry.max-delay")
+        Optional<Duration> retryMaxDelay();
+
+        @WithName("retry.jitter")
+        Optional<Duration> retryJitter();
+
+        @WithName("retry-budget.ratio")
+        Optional<Double> retryBudgetRatio();
+
+        @WithName("retry-budget.min-retries")
+        Optional<Integer> retryBudgetMinRetries();
+
+        @WithName("circuit-breaker.request-volume")
+        Optional<Integer> breakerRequestVolume();
+
+        @WithName("circuit-breaker.failure-ratio")
+        Optional<Double> breakerFailureRatio();
+
+        @WithName("circuit-breaker.delay")
+        Optional<Duration> breakerDelay();
+
+        @WithName("circuit-breaker.half-open-probes")
+        Optional<Integer> breakerHalfOpenProbes();
+
+        @WithName("bulkhead.max-concurrent")
+        Optional<Integer> bulkheadMaxConcurrent();
+
+        @WithName("bulkhead.queue-size")
+        Optional<Integer> bulkheadQueueSize();
     }
 
     String DEMO_INVENTORY = "classpath:simulator/demo-inventory.json";

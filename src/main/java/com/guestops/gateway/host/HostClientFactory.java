@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.config.GatewayConfig.HostConfig;
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -12,10 +13,12 @@ import jakarta.inject.Inject;
 public class HostClientFactory {
 
     private final ObjectMapper mapper;
+    private final Vertx vertx;
 
     @Inject
-    public HostClientFactory(ObjectMapper mapper) {
+    public HostClientFactory(ObjectMapper mapper, Vertx vertx) {
         this.mapper = mapper;
+        this.vertx = vertx;
     }
 
     public HostClient create(String name, HostConfig config) {
@@ -28,6 +31,6 @@ public class HostClientFactory {
     }
 
     public SimulatorHostClient simulator(String name, String inventoryLocation) {
-        return new SimulatorHostClient(name, SimulatorInventory.load(inventoryLocation, mapper));
+        return new SimulatorHostClient(name, SimulatorInventory.load(inventoryLocation, mapper), vertx);
     }
 }

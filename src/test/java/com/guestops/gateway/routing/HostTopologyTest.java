@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostTopologyTest {
 
-    private final HostClientFactory factory = new HostClientFactory(new ObjectMapper());
+    private final HostClientFactory factory = new HostClientFactory(new ObjectMapper(), null);
 
     private static GatewayConfig config(Map<String, String> user) throws IOException {
         URL defaults = HostTopologyTest.class.getClassLoader().getResource("application.properties");
@@ -28,6 +28,7 @@ class HostTopologyTest {
                 .withProfile("prod")
                 .withSources(new PropertiesConfigSource(defaults, 250))
                 .withSources(new PropertiesConfigSource(user, "user", 300))
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withMapping(GatewayConfig.class)
                 .build();
         return config.getConfigMapping(GatewayConfig.class);

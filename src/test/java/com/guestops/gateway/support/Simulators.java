@@ -1,16 +1,20 @@
 package com.guestops.gateway.support;
 
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
+import com.guestops.gateway.resilience.HostGuards;
 import com.guestops.gateway.routing.HostRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Test access to the simulator hosts of the shared test boot. */
+/** Test access to the simulator hosts of the shared test boot, and a way back to a known state. */
 @ApplicationScoped
 public class Simulators {
 
     @Inject
     HostRegistry registry;
+
+    @Inject
+    HostGuards guards;
 
     public SimulatorHostClient demo() {
         return host("demo");
@@ -25,5 +29,6 @@ public class Simulators {
                 .filter(SimulatorHostClient.class::isInstance)
                 .map(SimulatorHostClient.class::cast)
                 .forEach(SimulatorHostClient::reset);
+        guards.resetForTests();
     }
 }

@@ -12,6 +12,10 @@ import com.guestops.gateway.host.simulator.SimulatorInventory.ProcessRange;
 import com.guestops.gateway.host.simulator.SimulatorInventory.User;
 import com.guestops.gateway.host.simulator.SimulatorInventory.Vm;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ConnectException;
+import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,12 +35,18 @@ public class SimulatorHostClient implements HostClient {
 
     private final String name;
     private final SimulatorInventory inventory;
+    private final Vertx vertx;
     private final Map<String, VmState> state = new ConcurrentHashMap<>();
     private volatile String lastCallThread;
+    private volatile FaultKind hostFault;
 
-    public SimulatorHostClient(String name, SimulatorInventory inventory) {
+    /**
+     * @param vertx used for non-blocking delays ({@code delay-ms}); may be null when no VM is slow
+     */
+    public SimulatorHostClient(String name, SimulatorInventory inventory, Vertx vertx) {
         this.name = name;
         this.inventory = inventory;
+        this.vertx = vertx;
     }
 
     @Override
@@ -59,18 +69,48 @@ public class SimulatorHostClient implements HostClient {
         // deferred: each subscription is one simulated host call, as with a real host
         return Uni.createFrom().deferred(() -> {
             lastCallThread = Thread.currentThread().getName();
-            VapiException failure = evaluate(vm, pid, credentials);
-            return failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure);
+            Vm definition = inventory.vms().get(vm);
+            VmState vmState = state.computeIfAbsent(vm, k -> new VmState());
+            long call = vmState.calls.getAndIncrement();
+            FaultKind fault = hostFault != null ? hostFault : transportFault(definition, call);
+            if (fault != null) {
+                return transportFailure(fault);
+            }
+            VapiException failure = evaluate(vm, definition, vmState, call, pid, credentials);
+            Uni<Void> answer = failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure);
+            long delay = definition == null ? 0 : definition.delayMs();
+            return delay > 0 ? delayed(answer, delay) : answer;
         });
     }
 
-    private VapiException evaluate(String vmId, long pid, GuestCredentials credentials) {
-        Vm vm = inventory.vms().get(vmId);
+    private static FaultKind transportFault(Vm vm, long call) {
+        if (vm == null || vm.transportFault() == null) {
+            return null;
+        }
+        var f = vm.transportFault();
+        return call % f.cycle() < f.faultyCalls() ? f.kind() : null;
+    }
+
+    private static Uni<Void> transportFailure(FaultKind fault) {
+        return switch (fault) {
+            case CONNECTION_REFUSED -> Uni.createFrom().failure(new ConnectException("Connection refused (simulated)"));
+            case RESET -> Uni.createFrom().failure(new IOException("Connection reset by peer (simulated)"));
+            case HANG -> Uni.createFrom().nothing();
+        };
+    }
+
+    /** Answers after {@code delayMs} on a Vert.x timer: slow, but nothing waits on a thread. */
+    private Uni<Void> delayed(Uni<Void> answer, long delayMs) {
+        return Uni.createFrom().<Void>emitter(e -> {
+            long timer = vertx.setTimer(delayMs, id -> e.complete(null));
+            e.onTermination(() -> vertx.cancelTimer(timer));
+        }).chain(() -> answer);
+    }
+
+    private VapiException evaluate(String vmId, Vm vm, VmState vmState, long call, long pid, GuestCredentials credentials) {
         if (vm == null) {
             return fail(ErrorType.NOT_FOUND, "vm.not_found", "Virtual machine " + vmId + " was not found.", vmId);
         }
-        VmState vmState = state.computeIfAbsent(vmId, k -> new VmState());
-        long call = vmState.calls.getAndIncrement();
         if (vm.powerState() != SimulatorInventory.PowerState.ON) {
             return fail(ErrorType.NOT_ALLOWED_IN_CURRENT_STATE, "vm.not_running",
                     "Virtual machine " + vmId + " is not running.", vmId);
@@ -150,9 +190,20 @@ public class SimulatorHostClient implements HostClient {
         return lastCallThread;
     }
 
-    /** Forgets killed one-shot pids and call counters (tests start from a known state). */
+    /** Forgets killed one-shot pids, call counters and any host-wide fault (tests start from a known state). */
     public void reset() {
         state.clear();
+        hostFault = null;
+    }
+
+    /** Makes every call to this host fail with {@code fault} (null: answer normally again). */
+    public void hostFault(FaultKind fault) {
+        this.hostFault = fault;
+    }
+
+    /** Total calls that reached this host, over all VMs. */
+    public long totalCalls() {
+        return state.values().stream().mapToLong(s -> s.calls.get()).sum();
     }
 
     private static final class VmState {

@@ -72,6 +72,8 @@ public record SimulatorInventory(
      * One VM. {@code busy}: out of every {@code cycle} calls, the first {@code busyCalls} answer
      * {@code resource_busy}. {@code interactiveUsers}: users logged in on the guest's desktop.
      * {@code failWith}: a vAPI error type (e.g. {@code error}) every call to this VM answers with.
+     * {@code delayMs}: how long every answer takes (a slow host, without blocking anything).
+     * {@code transportFault}: a network failure instead of an answer, for some calls.
      */
     public record Vm(
             @JsonProperty("power-state") PowerState powerState,
@@ -79,8 +81,11 @@ public record SimulatorInventory(
             @JsonProperty("process-control") Boolean processControl,
             @JsonProperty("busy") Busy busy,
             @JsonProperty("interactive-users") List<String> interactiveUsers,
-            @JsonProperty("fail-with") String failWith) {
+            @JsonProperty("fail-with") String failWith,
+            @JsonProperty("delay-ms") Long delayMs,
+            @JsonProperty("transport-fault") TransportFault transportFault) {
         public Vm {
+            delayMs = delayMs == null ? 0 : delayMs;
             if (failWith != null) {
                 ErrorType.fromWireName(failWith); // refuse a typo at load time
             }
@@ -99,6 +104,26 @@ public record SimulatorInventory(
                 throw new IllegalArgumentException("busy needs 0 <= busy-calls <= cycle and cycle >= 1");
             }
         }
+    }
+
+    /** Out of every {@code cycle} calls, the first {@code faultyCalls} fail with {@code kind} instead of answering. */
+    public record TransportFault(
+            @JsonProperty(value = "kind", required = true) FaultKind kind,
+            @JsonProperty("cycle") Integer cycle,
+            @JsonProperty("faulty-calls") Integer faultyCalls) {
+        public TransportFault {
+            cycle = cycle == null ? 1 : cycle;
+            faultyCalls = faultyCalls == null ? cycle : faultyCalls;
+        }
+    }
+
+    public enum FaultKind {
+        /** Nothing was sent: the connection was refused (safe to retry). */
+        @JsonProperty("connection-refused") CONNECTION_REFUSED,
+        /** The request was sent, then the connection dropped: the outcome is unknown. */
+        @JsonProperty("reset") RESET,
+        /** The request was sent and no answer ever comes. */
+        @JsonProperty("hang") HANG
     }
 
     /** Loads an inventory from {@code classpath:path} or a file path. */

@@ -1,0 +1,99 @@
+package com.guestops.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/**
+ * Every metric the gateway publishes, in one place so names and tags stay consistent. Tag values come
+ * from small closed sets only (flavour, configured host name or {@code none}, vAPI error type, who
+ * decided the outcome); never a VM id, pid, user name or secret.
+ */
+@ApplicationScoped
+public class GatewayMetrics {
+
+    /** Prometheus histogram buckets for request latency: 5 ms ... 60 s. */
+    static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20),
+        Duration.ofSeconds(30), Duration.ofSeconds(60)
+    };
+
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    @Inject
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One finished terminate request; every request ends here exactly once. */
+    public void request(String flavour, String host, String outcome, String source, long durationNanos) {
+        counter("guestops.terminate.requests", "Terminate requests by outcome and by who decided it",
+                Tags.of("flavour", flavour, "host", host, "outcome", outcome, "source", source)).increment();
+        timers.computeIfAbsent(flavour + '|' + host + '|' + outcome, k -> Timer.builder("guestops.terminate.duration")
+                .description("Terminate request latency, all attempts included")
+                .tags("flavour", flavour, "host", host, "outcome", outcome)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .minimumExpectedValue(LATENCY_BUCKETS[0])
+                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
+                .register(registry))
+                .record(Duration.ofNanos(durationNanos));
+    }
+
+    /** One call to a host: {@code success}, a vAPI error type, {@code timeout} or {@code transport_error}. */
+    public void attempt(String host, String result) {
+        counter("guestops.host.attempts", "Calls made to hosts, by result", Tags.of("host", host, "result", result)).increment();
+    }
+
+    public void retry(String host) {
+        counter("guestops.host.retries", "Retries of busy or refused host calls", Tags.of("host", host)).increment();
+    }
+
+    public void retryBudgetExhausted(String host) {
+        counter("guestops.host.retry.budget.exhausted", "Retries refused because the host's retry budget was spent",
+                Tags.of("host", host)).increment();
+    }
+
+    public void login(String host, String result) {
+        counter("guestops.host.logins", "Service-account logins to hosts", Tags.of("host", host, "result", result)).increment();
+    }
+
+    public void cooldownRejection(String host) {
+        counter("guestops.vm.cooldown.rejections", "Requests failed fast because their VM is cooling down",
+                Tags.of("host", host)).increment();
+    }
+
+    public void directoryLookup(String result) {
+        counter("guestops.directory.lookups", "VM to host resolutions, by how they were answered",
+                Tags.of("result", result)).increment();
+    }
+
+    public void hostGauges(String host, Supplier<Number> inflight, Supplier<Number> breakerState) {
+        Gauge.builder("guestops.host.inflight", inflight).description("Requests to the host in progress")
+                .tags("host", host).register(registry);
+        Gauge.builder("guestops.host.circuit.breaker.state", breakerState)
+                .description("Circuit breaker state of the host: 0 closed, 1 open, 2 half-open")
+                .tags("host", host).register(registry);
+    }
+
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    private Counter counter(String name, String description, Tags tags) {
+        StringBuilder key = new StringBuilder(name);
+        tags.forEach(t -> key.append('|').append(t.getValue()));
+        return counters.computeIfAbsent(key.toString(), k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+}
