@@ -5,6 +5,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.terminate.TerminateTrace;
 
 /**
  * Refuses a terminate request whose declared {@code Content-Length} is over 64 KiB before its body is
@@ -14,6 +17,9 @@ import jakarta.enterprise.event.Observes;
  */
 @ApplicationScoped
 public class BodyLimitFilter {
+
+    @Inject
+    RequestOutcomes outcomes;
 
     private static final BodyHandler CHUNKED_BODY = BodyHandler.create(false)
             .setBodyLimit(TerminateRequestParser.MAX_BODY_BYTES);
@@ -34,7 +40,7 @@ public class BodyLimitFilter {
     }
 
     /** A body without a declared length that overflows the server's cap fails the route with 413. */
-    private static void failed(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
+    private void failed(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
         if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
             tooLargeResponse(ctx, flavour);
         } else {
@@ -42,7 +48,7 @@ public class BodyLimitFilter {
         }
     }
 
-    private static void check(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
+    private void check(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLarge(length)) {
             tooLargeResponse(ctx, flavour);
@@ -51,10 +57,13 @@ public class BodyLimitFilter {
         ctx.next();
     }
 
-    private static void tooLargeResponse(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
+    private void tooLargeResponse(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
         {
-            var error = TerminateRequestParser.invalid("body.too_large",
-                    "The request body must not be larger than 65536 bytes.", "body").error();
+            VapiException refusal = TerminateRequestParser.invalid("body.too_large",
+                    "The request body must not be larger than 65536 bytes.", "body");
+            var error = refusal.error();
+            // a refused request still counts, and is audited, exactly once
+            outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), ctx.pathParam("vm"), null), refusal);
             String json = io.vertx.core.json.Json.encode(VapiErrorResponses.body(flavour, error));
             ctx.response().setStatusCode(error.type().httpStatus())
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -1,6 +1,5 @@
 package com.guestops.gateway.api;
 
-import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
@@ -8,7 +7,7 @@ import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateService;
 import com.guestops.gateway.terminate.TerminateTrace;
-import com.guestops.gateway.metrics.GatewayMetrics;
+import io.vertx.ext.web.RoutingContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,16 +31,17 @@ public class GuestProcessEndpoint {
     private static final Logger LOG = Logger.getLogger(GuestProcessEndpoint.class);
 
     private final TerminateService service;
-    private final GatewayMetrics metrics;
+    private final RequestOutcomes outcomes;
 
     @Inject
-    public GuestProcessEndpoint(TerminateService service, GatewayMetrics metrics) {
+    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes) {
         this.service = service;
-        this.metrics = metrics;
+        this.outcomes = outcomes;
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
-            HttpHeaders headers, String rawPath, byte[] body) {
+            HttpHeaders headers, RoutingContext routing, byte[] body) {
+        String rawPath = routing.request().path();
         if (rawPath.indexOf(';') >= 0) {
             // JAX-RS strips ";matrix" parameters from path parameters, so "vm-1;x" would pass as "vm-1":
             // validate the segments exactly as sent instead
@@ -51,7 +51,7 @@ public class GuestProcessEndpoint {
                 pid = URLDecoder.decode(segments[7], StandardCharsets.UTF_8);
             }
         }
-        TerminateTrace trace = new TerminateTrace();
+        TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
         TerminateCommand command;
         try {
             command = TerminateRequestParser.parse(vm, pid, actions(flavour, query),
@@ -60,6 +60,7 @@ public class GuestProcessEndpoint {
         } catch (VapiException invalid) {
             return Uni.createFrom().item(finish(flavour, trace, invalid));
         }
+        trace.guestUser(command.credentials().userName().orElse(null));
         return service.terminate(command, trace)
                 .map(ignored -> finish(flavour, trace, null))
                 .onFailure().recoverWithItem(f -> finish(flavour, trace, f));
@@ -67,16 +68,7 @@ public class GuestProcessEndpoint {
 
     /** Every request ends here exactly once: count its outcome and render the answer. */
     private Response finish(Flavour flavour, TerminateTrace trace, Throwable failure) {
-        String outcome = "success";
-        String source = ErrorSource.HOST.tag();
-        if (failure instanceof VapiException vapi) {
-            outcome = vapi.type().wireName();
-            source = vapi.source().tag();
-        } else if (failure != null) {
-            outcome = ErrorType.ERROR.wireName();
-            source = ErrorSource.GATEWAY.tag();
-        }
-        metrics.request(flavour.tag(), trace.host(), outcome, source, System.nanoTime() - trace.startNanos());
+        outcomes.record(trace, failure);
         return failure == null ? success(flavour) : error(flavour, failure);
     }
 

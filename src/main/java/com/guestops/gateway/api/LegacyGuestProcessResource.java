@@ -1,7 +1,7 @@
 package com.guestops.gateway.api;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,7 +25,7 @@ public class LegacyGuestProcessResource {
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
     @Operation(summary = "Terminates a process in the guest OS (action=delete or ~action=delete).")
     public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
-            @Context UriInfo uri, @Context HttpHeaders headers, HttpServerRequest request, byte[] body) {
-        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, request.path(), body);
+            @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing, byte[] body) {
+        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing, body);
     }
 }

@@ -12,6 +12,11 @@ import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateTrace;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.temporal.ChronoUnit;
@@ -47,13 +52,15 @@ public final class HostGuard {
     private final VmCooldown cooldown;
     private final RetryBudget budget;
     private final GatewayMetrics metrics;
+    private final Tracer tracer;
     private final TypedGuard<Uni<Void>> guard;
     private final AtomicInteger inflight = new AtomicInteger();
     private volatile CircuitBreakerState breakerState = CircuitBreakerState.CLOSED;
     private volatile long openedAtNanos;
 
-    HostGuard(HostClient client, HostPolicy policy, VmCooldown cooldown, GatewayMetrics metrics) {
+    HostGuard(HostClient client, HostPolicy policy, VmCooldown cooldown, GatewayMetrics metrics, Tracer tracer) {
         this.client = client;
+        this.tracer = tracer;
         this.host = client.name();
         this.policy = policy;
         this.cooldown = cooldown;
@@ -120,14 +127,16 @@ public final class HostGuard {
             budget.onRequest();
             inflight.incrementAndGet();
             AtomicInteger attempts = new AtomicInteger();
-            return guard.get(() -> attempt(command, vmKey, trace, attempts, deadlineAtNanos))
+            // attempts may run on a fault-tolerance timer thread after a backoff: keep the request's trace
+            Context parent = Context.current();
+            return guard.get(() -> attempt(command, vmKey, trace, attempts, deadlineAtNanos, parent))
                     .onFailure().transform(this::unwrap)
                     .onTermination().invoke(inflight::decrementAndGet);
         });
     }
 
     private Uni<Void> attempt(TerminateCommand command, String vmKey, TerminateTrace trace,
-            AtomicInteger attempts, long deadlineAtNanos) {
+            AtomicInteger attempts, long deadlineAtNanos, Context parent) {
         return Uni.createFrom().deferred(() -> {
             if (System.nanoTime() - deadlineAtNanos >= 0) {
                 // the request's deadline has passed: never call the host again for it
@@ -135,12 +144,25 @@ public final class HostGuard {
             }
             int attempt = attempts.incrementAndGet();
             trace.attempts(attempt);
+            Span span = tracer.spanBuilder("terminate attempt " + host)
+                    .setParent(parent)
+                    .setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("guestops.host", host)
+                    .setAttribute("guestops.host.type", client.type().name().toLowerCase())
+                    .setAttribute("guestops.vm", command.vm())
+                    .setAttribute("guestops.attempt", attempt)
+                    .startSpan();
             return client.terminate(command.vm(), command.pid(), command.credentials())
                     .onItem().invoke(() -> {
                         metrics.attempt(host, "success");
                         cooldown.recordOther(vmKey);
+                        span.setStatus(StatusCode.OK);
                     })
-                    .onFailure().transform(f -> classify(f, attempt, vmKey, deadlineAtNanos));
+                    .onFailure().transform(f -> {
+                        span.setStatus(StatusCode.ERROR, f instanceof VapiException v ? v.type().wireName() : f.getClass().getSimpleName());
+                        return classify(f, attempt, vmKey, deadlineAtNanos);
+                    })
+                    .onTermination().invoke(span::end);
         });
     }
 

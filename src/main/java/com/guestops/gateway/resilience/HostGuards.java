@@ -4,6 +4,7 @@ import com.guestops.gateway.config.GatewayConfig;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.metrics.GatewayMetrics;
 import com.guestops.gateway.routing.HostRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.Startup;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
@@ -28,7 +29,8 @@ public class HostGuards {
     private final CircuitBreakerMaintenance breakers;
 
     @Inject
-    public HostGuards(HostRegistry registry, GatewayConfig config, GatewayMetrics metrics, CircuitBreakerMaintenance breakers) {
+    public HostGuards(HostRegistry registry, GatewayConfig config, GatewayMetrics metrics,
+            CircuitBreakerMaintenance breakers, Tracer tracer) {
         this.breakers = breakers;
         GatewayConfig.Resilience global = config.resilience();
         this.cooldown = new VmCooldown(global.cooldown().threshold(), global.cooldown().duration(), global.cooldown().maxVms());
@@ -36,10 +38,14 @@ public class HostGuards {
             Optional<GatewayConfig.ResilienceOverrides> overrides =
                     Optional.ofNullable(config.hosts().get(client.name())).map(GatewayConfig.HostConfig::resilience);
             HostPolicy policy = HostPolicy.of(global, overrides);
-            guards.put(client.name(), new HostGuard(client, policy, cooldown, metrics));
+            guards.put(client.name(), new HostGuard(client, policy, cooldown, metrics, tracer));
             LOG.debugf("Host %s resilience: %s", client.name(), policy);
         }
         metrics.gauge("guestops.vm.cooldown.tracked", "VMs tracked by the Tools-not-running cool-down", cooldown::size);
+    }
+
+    public boolean has(String host) {
+        return guards.containsKey(host);
     }
 
     public HostGuard forHost(String host) {

@@ -1,0 +1,59 @@
+package com.guestops.gateway.observability;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.guestops.gateway.api.Flavour;
+import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
+import com.guestops.gateway.resilience.HostGuards;
+import com.guestops.gateway.support.Simulators;
+import com.guestops.gateway.support.VapiCall;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Liveness follows the event loops, readiness follows configuration, neither follows breakers. */
+@QuarkusTest
+class HealthTest {
+
+    @Inject
+    Simulators simulators;
+
+    @Inject
+    HostGuards guards;
+
+    @AfterEach
+    void reset() {
+        simulators.resetAll();
+    }
+
+    @Test
+    void livenessChecksEveryEventLoop() {
+        given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("event-loops"))
+                .body("checks.find { it.name == 'event-loops' }.data.event-loops", greaterThanOrEqualTo(1));
+    }
+
+    @Test
+    void readinessReportsRegisteredHosts() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'hosts' }.data.hosts", greaterThanOrEqualTo(2))
+                .body("checks.find { it.name == 'hosts' }.data.demo-simulator", equalTo(false));
+        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void anOpenBreakerDoesNotMakeThePodUnready() {
+        simulators.host("flaky").hostFault(FaultKind.RESET);
+        for (int i = 0; i < guards.forHost("flaky").policy().breakerRequestVolume(); i++) {
+            VapiCall.delete(Flavour.API, "vm-flaky", 7).body(VapiCall.usernamePassword("ops", "ops-pass")).send();
+        }
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+}
