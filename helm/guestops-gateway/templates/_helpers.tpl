@@ -134,6 +134,7 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- $_ := set $out "tls-configuration-name" . }}
 {{- end }}
 {{- with $host.inventory }}{{ $_ := set $out "inventory" . }}{{ end }}
+{{- with $host.resilience }}{{ $_ := set $out "resilience" (deepCopy .) }}{{ end }}
 {{- $_ := set $hosts $name $out }}
 {{- end }}
 {{- $gateway := dict }}

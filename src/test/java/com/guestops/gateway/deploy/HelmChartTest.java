@@ -204,14 +204,14 @@ class HelmChartTest {
             long delay = Duration.parse("PT" + quarkus.at("/shutdown/delay").asText()).toSeconds();
             long timeout = Duration.parse("PT" + quarkus.at("/shutdown/timeout").asText()).toSeconds();
             assertThat(delay).isPositive();
-            assertThat(timeout).isGreaterThanOrEqualTo(30);
+            assertThat(timeout).as("drains a request for its whole deadline (60 s)").isGreaterThanOrEqualTo(60);
             assertThat(r.one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
                     .isGreaterThan(delay + timeout);
         }
         Path tooShort = tmp.resolve("short.yaml");
-        Files.writeString(tooShort, "terminationGracePeriodSeconds: 30\n");
+        Files.writeString(tooShort, "terminationGracePeriodSeconds: 65\n");
         assertThatThrownBy(() -> Charts.template(tooShort))
-                .hasMessageContaining("terminationGracePeriodSeconds (30) must be larger than");
+                .hasMessageContaining("terminationGracePeriodSeconds (65) must be larger than");
     }
 
     @Test
@@ -421,7 +421,9 @@ class HelmChartTest {
                 "unknown top-level key", "replicas: 3\n",
                 "password and passwordSecretRef together",
                 "gateway:\n  hosts:\n    esx-01: {type: vim25, url: \"https://e/sdk\", username: u, password: p, passwordSecretRef: {name: s}}\n",
-                "probe path without a slash", "probes:\n  liveness: {path: q/health/live}\n");
+                "probe path without a slash", "probes:\n  liveness: {path: q/health/live}\n",
+                "misspelt resilience key", "gateway:\n  resilience:\n    retry: {max-retry: 2}\n",
+                "resilience duration without a unit word", "gateway:\n  resilience:\n    deadline: soon\n");
         for (Map.Entry<String, String> e : bad.entrySet()) {
             Path values = tmp.resolve("bad-" + Math.abs(e.getKey().hashCode()) + ".yaml");
             Files.writeString(values, e.getValue());
@@ -430,14 +432,25 @@ class HelmChartTest {
     }
 
     @Test
-    void futureConfigurationSectionsAreRenderedOnlyWhenSet() throws IOException {
-        assertThat(Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway").fieldNames())
-                .toIterable().containsExactly("hosts", "vms");
+    void resilienceIsRenderedVerbatimGloballyAndPerHost() {
+        JsonNode gateway = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
+        assertThat(gateway.at("/resilience/attempt-timeout").asText()).isEqualTo("30s");
+        assertThat(gateway.at("/resilience/retry/max-retries").asInt()).isEqualTo(2);
+        assertThat(gateway.at("/resilience/circuit-breaker/delay").asText()).isEqualTo("1m");
+        assertThat(gateway.at("/hosts/vcenter-01/resilience/bulkhead/max-concurrent").asInt()).isEqualTo(16);
+        assertThat(gateway.at("/hosts/esx-01/resilience").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void sectionsOfNewerGatewayVersionsAreRenderedOnlyWhenSet() throws IOException {
+        JsonNode rendered = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
+        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience");
         Path values = tmp.resolve("future.yaml");
         Files.writeString(values, "gateway:\n  discovery:\n    enabled: true\n    ttl: 5m\n");
         JsonNode gateway = Charts.parseYaml(templateWith(PRODUCTION, values).applicationYaml()).path("gateway");
         assertThat(gateway.at("/discovery/ttl").asText()).isEqualTo("5m");
-        assertThat(Set.of("resilience", "auth")).allSatisfy(k -> assertThat(gateway.has(k)).isFalse());
+        assertThat(Set.of("auth")).allSatisfy(k -> assertThat(gateway.has(k)).isFalse());
+        assertThat(Charts.parseYaml(Charts.template(null).applicationYaml()).has("gateway")).isFalse();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------

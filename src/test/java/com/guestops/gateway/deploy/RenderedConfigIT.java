@@ -82,6 +82,12 @@ class RenderedConfigIT {
         assertThat(unrouted.statusCode()).isEqualTo(404);
         assertThat(unrouted.body()).contains("com.guestops.gateway.vm.no_route");
 
+        // the series the PrometheusRule and the Grafana dashboard are written against
+        String scrape = get(port, "/q/metrics").body();
+        assertThat(scrape).contains("guestops_terminate_requests_total{", "guestops_terminate_duration_seconds_bucket{",
+                "guestops_host_circuit_breaker_state{", "guestops_host_inflight{");
+        assertThat(scrape).containsPattern("guestops_host_circuit_breaker_state\\{[^}]*host=\"sim-b\"");
+
         String output = Files.readString(log);
         assertThat(output).contains("Host 'sim-a' registered", "Host 'sim-b' registered")
                 .doesNotContain("embedded SIMULATOR")
