@@ -385,6 +385,21 @@ class HelmChartTest {
         assertThat(r.container().toString()).contains("\"secretKeyRef\":{\"name\":\"mine\",\"key\":\"esx-01-password\"}");
     }
 
+    @Test
+    void theReadmeValuesExampleRendersAndLints() throws IOException {
+        String readme = Files.readString(Charts.ROOT.resolve("README.md"));
+        int start = readme.indexOf("```yaml", readme.indexOf("### Helm"));
+        assertThat(start).as("a yaml block in README's Deploy / Helm section").isPositive();
+        String example = readme.substring(start + "```yaml".length(), readme.indexOf("```", start + 7));
+        Path values = tmp.resolve("readme-values.yaml");
+        Files.writeString(values, example);
+        Charts.Rendered r = Charts.template(values);
+        assertThat(Charts.parseYaml(r.applicationYaml()).at("/gateway/hosts").size()).isEqualTo(3);
+        assertThat(r.kinds()).contains("NetworkPolicy", "HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule");
+        LintResult lint = Charts.lint(values);
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
     // ---- what the chart refuses ----------------------------------------------------------------------
 
     @Test
