@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
@@ -44,6 +45,16 @@ final class Charts {
         }
         String yaml = command.call();
         return new Rendered(yaml, parseAll(yaml));
+    }
+
+    /** The install notes (NOTES.txt), from a client-only dry-run install: no cluster needed. */
+    static String notes(Path valuesFile) {
+        InstallCommand command = new Helm(CHART).install().withName("gw").withNamespace("guestops").clientOnly().dryRun();
+        if (valuesFile != null) {
+            command = command.withValuesFile(valuesFile);
+        }
+        String output = command.call().getOutput();
+        return output.substring(output.indexOf("NOTES:"));
     }
 
     static Rendered template(Path valuesFile) {

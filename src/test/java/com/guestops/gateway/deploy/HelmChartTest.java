@@ -63,6 +63,17 @@ class HelmChartTest {
         assertThat(r.container().path("env").findValues("valueFrom")).isEmpty();
     }
 
+    @Test
+    void notesTellHowToCallItAndSayWhenTheDemoServes() {
+        String demo = Charts.notes(null);
+        assertThat(demo).contains("DEMO MODE", "embedded SIMULATOR", "/api/vcenter/vm/vm-1/guest/processes/1000?action=delete",
+                "port-forward svc/gw-guestops-gateway");
+        String production = Charts.notes(PRODUCTION);
+        assertThat(production).doesNotContain("DEMO MODE").doesNotContain(INLINE_PASSWORD)
+                .contains("/api/vcenter/vm/<vm>/guest/processes/<pid>?action=delete", "guestops-gateway/client=true",
+                        "ServiceMonitor gw-guestops-gateway", "WARNING: some host passwords were given inline");
+    }
+
     // ---- the production values ---------------------------------------------------------------------
 
     @Test
