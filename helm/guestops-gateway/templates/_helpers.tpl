@@ -1,0 +1,166 @@
+{{/* Chart name, truncated to the 63 characters of a label value. */}}
+{{- define "guestops-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name; the release name alone when it already contains the chart name. */}}
+{{- define "guestops-gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "guestops-gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector labels: stable for the life of the release (no version in them, selectors are immutable). */}}
+{{- define "guestops-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "guestops-gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "guestops-gateway.labels" -}}
+helm.sh/chart: {{ include "guestops-gateway.chart" . }}
+{{ include "guestops-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ (include "guestops-gateway.imageTag" .) | trunc 63 | trimSuffix "-" | quote }}
+app.kubernetes.io/component: gateway
+app.kubernetes.io/part-of: guestops
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "guestops-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "guestops-gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "guestops-gateway.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{- define "guestops-gateway.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (include "guestops-gateway.imageTag" .) }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret the chart creates for host passwords given inline. */}}
+{{- define "guestops-gateway.hostsSecretName" -}}
+{{- printf "%s-hosts" (include "guestops-gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Environment variable carrying a host's password: GUESTOPS_HOST_PASSWORD_<NAME>. Deliberately
+     outside the gateway.* namespace, so it can never be mistaken for a gateway.hosts.* property. */}}
+{{- define "guestops-gateway.hostPasswordEnv" -}}
+{{- printf "GUESTOPS_HOST_PASSWORD_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
+{{/* True (non-empty) when at least one host password comes from the chart-created Secret. */}}
+{{- define "guestops-gateway.createsHostsSecret" -}}
+{{- range $name, $host := .Values.gateway.hosts }}
+{{- if and $host.password (not $host.passwordSecretRef) }}true{{ end }}
+{{- end }}
+{{- end }}
+
+{{- define "guestops-gateway.terminationGracePeriodSeconds" -}}
+{{- $minimum := add .Values.shutdown.delaySeconds .Values.shutdown.timeoutSeconds }}
+{{- if kindIs "invalid" .Values.terminationGracePeriodSeconds }}
+{{- add $minimum 10 }}
+{{- else if le (int .Values.terminationGracePeriodSeconds) (int $minimum) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must be larger than shutdown.delaySeconds + shutdown.timeoutSeconds (%v)" .Values.terminationGracePeriodSeconds $minimum) }}
+{{- else }}
+{{- .Values.terminationGracePeriodSeconds }}
+{{- end }}
+{{- end }}
+
+{{/* The ports of the hosts' URLs (443 / 80 by scheme when the URL has none), sorted, unique. */}}
+{{- define "guestops-gateway.hostPorts" -}}
+{{- $ports := list }}
+{{- range $name, $host := .Values.gateway.hosts }}
+{{- if $host.url }}
+{{- $url := urlParse $host.url }}
+{{- $explicit := regexFind ":[0-9]+$" $url.host }}
+{{- if $explicit }}
+{{- $ports = append $ports (trimPrefix ":" $explicit | int) }}
+{{- else if eq $url.scheme "http" }}
+{{- $ports = append $ports 80 }}
+{{- else }}
+{{- $ports = append $ports 443 }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $.Values.networkPolicy.egress.extraPorts }}
+{{- $ports = append $ports (int .) }}
+{{- end }}
+{{- $ports | uniq | sortAlpha | join "," }}
+{{- end }}
+
+{{/*
+The gateway's application.yaml. Built as a dict and rendered with toYaml, so every value is quoted
+correctly whatever it contains. Host passwords are ${ENV} references only.
+*/}}
+{{- define "guestops-gateway.applicationConfig" -}}
+{{- $root := . }}
+{{- if dig "gateway" "hosts" nil .Values.extraConfig }}
+{{- fail "extraConfig.gateway.hosts is not allowed: configure hosts under gateway.hosts (their passwords come from Secrets)" }}
+{{- end }}
+{{- $hosts := dict }}
+{{- range $name, $host := .Values.gateway.hosts }}
+{{- $out := dict "type" $host.type }}
+{{- if has $host.type (list "vim25" "vapi") }}
+{{- if not $host.url }}{{ fail (printf "gateway.hosts.%s: a %s host needs url" $name $host.type) }}{{ end }}
+{{- if not $host.username }}{{ fail (printf "gateway.hosts.%s: a %s host needs username" $name $host.type) }}{{ end }}
+{{- if not (or $host.password $host.passwordSecretRef) }}{{ fail (printf "gateway.hosts.%s: a %s host needs passwordSecretRef (an existing Secret) or password" $name $host.type) }}{{ end }}
+{{- end }}
+{{- with $host.url }}{{ $_ := set $out "url" . }}{{ end }}
+{{- with $host.username }}{{ $_ := set $out "username" . }}{{ end }}
+{{- if or $host.password $host.passwordSecretRef }}
+{{- $_ := set $out "password" (printf "${%s}" (include "guestops-gateway.hostPasswordEnv" $name)) }}
+{{- end }}
+{{- with $host.tlsConfigurationName }}
+{{- if not (hasKey $root.Values.trustStores .) }}{{ fail (printf "gateway.hosts.%s.tlsConfigurationName %q is not an entry of trustStores" $name .) }}{{ end }}
+{{- $_ := set $out "tls-configuration-name" . }}
+{{- end }}
+{{- with $host.inventory }}{{ $_ := set $out "inventory" . }}{{ end }}
+{{- with $host.resilience }}{{ $_ := set $out "resilience" (deepCopy .) }}{{ end }}
+{{- $_ := set $hosts $name $out }}
+{{- end }}
+{{- $gateway := dict }}
+{{- if $hosts }}{{ $_ := set $gateway "hosts" $hosts }}{{ end }}
+{{- with .Values.gateway.vms }}
+{{- range $vm, $host := . }}
+{{- if not (hasKey $hosts $host) }}{{ fail (printf "gateway.vms.%s names host %q, which is not under gateway.hosts" $vm $host) }}{{ end }}
+{{- end }}
+{{- $_ := set $gateway "vms" (deepCopy .) }}
+{{- end }}
+{{- range $section := list "discovery" "resilience" "auth" }}
+{{- with (get $root.Values.gateway $section) }}{{ $_ := set $gateway $section (deepCopy .) }}{{ end }}
+{{- end }}
+{{- $tls := dict }}
+{{- range $name, $store := .Values.trustStores }}
+{{- $certs := printf "/deployments/tls/%s/%s" $name ($store.key | default "ca.crt") }}
+{{- $_ := set $tls $name (dict "trust-store" (dict "pem" (dict "certs" $certs))) }}
+{{- end }}
+{{- $quarkus := dict
+      "http" (dict "port" (int .Values.containerPort))
+      "shutdown" (dict
+        "delay" (printf "%ds" (int .Values.shutdown.delaySeconds))
+        "timeout" (printf "%ds" (int .Values.shutdown.timeoutSeconds))) }}
+{{- if $tls }}{{ $_ := set $quarkus "tls" $tls }}{{ end }}
+{{- $config := dict "quarkus" $quarkus }}
+{{- if $gateway }}{{ $_ := set $config "gateway" $gateway }}{{ end }}
+{{- $config = mergeOverwrite $config (deepCopy .Values.extraConfig) }}
+{{- toYaml $config }}
+{{- end }}

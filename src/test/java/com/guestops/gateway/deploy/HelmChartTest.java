@@ -1,0 +1,516 @@
+package com.guestops.gateway.deploy;
+
+import static com.guestops.gateway.deploy.Charts.VALUES;
+import static com.guestops.gateway.deploy.Charts.labels;
+import static com.guestops.gateway.deploy.Charts.name;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.LintResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** helm lint and helm template of helm/guestops-gateway, and what the rendered objects must say. */
+class HelmChartTest {
+
+    static final Path PRODUCTION = VALUES.resolve("values-production.yaml");
+    static final String INLINE_PASSWORD = "S3cr3t-vc-Pa55";
+    static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{(GUESTOPS_HOST_PASSWORD_[A-Z0-9_]+)}");
+
+    @TempDir
+    Path tmp;
+
+    // ---- lint ------------------------------------------------------------------------------------
+
+    @Test
+    void lintPassesWithDefaultValues() {
+        LintResult result = Charts.lint(null);
+        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    }
+
+    @Test
+    void lintPassesWithTwoVim25HostsAndOneVapiHost() {
+        JsonNode hosts = Charts.readYaml(PRODUCTION).at("/gateway/hosts");
+        assertThat(StreamSupport.stream(hosts.spliterator(), false).map(h -> h.path("type").asText()))
+                .containsExactlyInAnyOrder("vim25", "vim25", "vapi");
+        LintResult result = Charts.lint(PRODUCTION);
+        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    }
+
+    // ---- defaults: the demo install ----------------------------------------------------------------
+
+    @Test
+    void defaultValuesRenderADemoInstallWithoutOptionalObjects() {
+        Charts.Rendered r = Charts.template(null);
+        assertThat(r.kinds()).containsExactly(
+                "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount");
+        JsonNode config = Charts.parseYaml(r.applicationYaml());
+        assertThat(config.has("gateway")).as("no hosts: the embedded demo simulator serves").isFalse();
+        assertThat(r.one("Deployment").at("/spec/replicas").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(r.container().path("env").findValues("valueFrom")).isEmpty();
+    }
+
+    @Test
+    void notesTellHowToCallItAndSayWhenTheDemoServes() {
+        String demo = Charts.notes(null);
+        assertThat(demo).contains("DEMO MODE", "embedded SIMULATOR", "/api/vcenter/vm/vm-1/guest/processes/1000?action=delete",
+                "port-forward svc/gw-guestops-gateway");
+        String production = Charts.notes(PRODUCTION);
+        assertThat(production).doesNotContain("DEMO MODE").doesNotContain(INLINE_PASSWORD)
+                .contains("/api/vcenter/vm/<vm>/guest/processes/<pid>?action=delete", "guestops-gateway/client=true",
+                        "ServiceMonitor gw-guestops-gateway", "WARNING: some host passwords were given inline");
+    }
+
+    // ---- the production values ---------------------------------------------------------------------
+
+    @Test
+    void productionValuesRenderEveryObject() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        assertThat(r.kinds()).containsExactlyInAnyOrder(
+                "ServiceAccount", "ConfigMap", "ConfigMap", "Secret", "Service", "Deployment",
+                "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "PrometheusRule");
+        for (JsonNode object : r.objects()) {
+            assertThat(object.at("/metadata/namespace").asText()).as(name(object)).isEqualTo("guestops");
+            assertThat(labels(object.at("/metadata/labels"))).as(name(object))
+                    .containsEntry("app.kubernetes.io/name", "guestops-gateway")
+                    .containsEntry("app.kubernetes.io/instance", "gw")
+                    .containsKey("helm.sh/chart");
+        }
+    }
+
+    @Test
+    void probesHitTheQuarkusHealthEndpointsOnTheHttpPort() {
+        JsonNode container = Charts.template(PRODUCTION).container();
+        assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
+        assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("http");
+            assertThat(container.at("/" + probe + "/periodSeconds").asInt()).as(probe).isPositive();
+            assertThat(container.at("/" + probe + "/timeoutSeconds").asInt()).as(probe).isPositive();
+        }
+        // the startup probe gives a slow JVM start at least a minute before liveness may kill it
+        JsonNode startup = container.path("startupProbe");
+        assertThat(startup.path("periodSeconds").asInt() * startup.path("failureThreshold").asInt())
+                .isGreaterThanOrEqualTo(60);
+    }
+
+    @Test
+    void podRunsNonRootReadOnlyWithoutCapabilities() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+        assertThat(pod.at("/automountServiceAccountToken").isBoolean()).isTrue();
+        assertThat(pod.at("/automountServiceAccountToken").asBoolean()).isFalse();
+
+        JsonNode sc = r.container().path("securityContext");
+        assertThat(sc.path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(sc.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+        assertThat(sc.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(sc.at("/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
+        assertThat(sc.at("/capabilities/add").isMissingNode()).isTrue();
+        assertThat(sc.at("/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+
+        // read-only root filesystem: /tmp is an emptyDir
+        assertThat(mountPath(r.container(), "tmp")).isEqualTo("/tmp");
+        JsonNode tmpVolume = volume(pod, "tmp");
+        assertThat(tmpVolume.has("emptyDir")).isTrue();
+        assertThat(tmpVolume.at("/emptyDir/sizeLimit").asText()).isNotEmpty();
+    }
+
+    @Test
+    void resourcesHaveRequestsAndLimits() {
+        JsonNode resources = Charts.template(PRODUCTION).container().path("resources");
+        assertThat(resources.at("/requests/cpu").asText()).isEqualTo("500m");
+        assertThat(resources.at("/requests/memory").asText()).isEqualTo("384Mi");
+        assertThat(resources.at("/limits/cpu").asText()).isEqualTo("2");
+        assertThat(resources.at("/limits/memory").asText()).isEqualTo("768Mi");
+        // defaults too
+        JsonNode defaults = Charts.template(null).container().path("resources");
+        assertThat(defaults.at("/limits/memory").asText()).isNotEmpty();
+        assertThat(defaults.at("/limits/cpu").asText()).isNotEmpty();
+        assertThat(defaults.at("/requests/memory").asText()).isNotEmpty();
+        assertThat(defaults.at("/requests/cpu").asText()).isNotEmpty();
+    }
+
+    @Test
+    void configIsMountedAsDeploymentsConfigApplicationYaml() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode container = r.container();
+        JsonNode volume = r.configVolume();
+        assertThat(volume.at("/configMap/name").asText()).isEqualTo("gw-guestops-gateway-config");
+        assertThat(volume.at("/configMap/items/0/key").asText()).isEqualTo("application.yaml");
+        String file = mountPath(container, "config") + "/" + volume.at("/configMap/items/0/path").asText();
+        assertThat(file).isEqualTo("/deployments/config/application.yaml");
+        assertThat(readOnly(container, "config")).isTrue();
+        // Quarkus reads config/application.yaml relative to the working directory
+        assertThat(container.path("workingDir").asText() + "/config/application.yaml").isEqualTo(file);
+    }
+
+    @Test
+    void configChecksumRollsThePodsWhenTheConfigurationChanges() throws IOException {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        String checksum = r.one("Deployment").at("/spec/template/metadata/annotations/checksum~1config").asText();
+        assertThat(checksum).matches("[0-9a-f]{64}");
+        assertThat(Charts.template(PRODUCTION).one("Deployment")
+                .at("/spec/template/metadata/annotations/checksum~1config").asText())
+                .as("deterministic").isEqualTo(checksum);
+
+        Path changed = tmp.resolve("changed.yaml");
+        Files.writeString(changed, "gateway:\n  vms:\n    vm-44: esx-02\n");
+        String other = templateWith(PRODUCTION, changed).one("Deployment")
+                .at("/spec/template/metadata/annotations/checksum~1config").asText();
+        assertThat(other).matches("[0-9a-f]{64}").isNotEqualTo(checksum);
+    }
+
+    @Test
+    void selectorsDoNotContainTheVersionLabel() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode deployment = r.one("Deployment");
+        Map<String, String> selector = labels(deployment.at("/spec/selector/matchLabels"));
+        assertThat(selector).isEqualTo(Map.of(
+                "app.kubernetes.io/name", "guestops-gateway", "app.kubernetes.io/instance", "gw"));
+        assertThat(labels(deployment.at("/spec/template/metadata/labels"))).containsAllEntriesOf(selector)
+                .containsKey("app.kubernetes.io/version");
+        assertThat(labels(r.one("Service").at("/spec/selector"))).isEqualTo(selector);
+        assertThat(labels(r.one("PodDisruptionBudget").at("/spec/selector/matchLabels"))).isEqualTo(selector);
+        assertThat(labels(r.one("NetworkPolicy").at("/spec/podSelector/matchLabels"))).isEqualTo(selector);
+        assertThat(labels(r.one("ServiceMonitor").at("/spec/selector/matchLabels"))).isEqualTo(selector);
+        assertThat(labels(r.one("Service").at("/metadata/labels"))).containsAllEntriesOf(selector);
+        for (JsonNode constraint : deployment.at("/spec/template/spec/topologySpreadConstraints")) {
+            assertThat(labels(constraint.at("/labelSelector/matchLabels"))).isEqualTo(selector);
+        }
+    }
+
+    @Test
+    void replicasAreSpreadAcrossZonesAndNodes() {
+        JsonNode constraints = Charts.template(null).one("Deployment").at("/spec/template/spec/topologySpreadConstraints");
+        assertThat(constraints.findValuesAsText("topologyKey"))
+                .containsExactly("topology.kubernetes.io/zone", "kubernetes.io/hostname");
+        assertThat(constraints.findValuesAsText("whenUnsatisfiable")).containsOnly("ScheduleAnyway");
+    }
+
+    @Test
+    void gracePeriodExceedsShutdownDelayPlusTimeout() throws IOException {
+        for (Path values : new Path[] {null, PRODUCTION}) {
+            Charts.Rendered r = Charts.template(values);
+            JsonNode quarkus = Charts.parseYaml(r.applicationYaml()).path("quarkus");
+            long delay = Duration.parse("PT" + quarkus.at("/shutdown/delay").asText()).toSeconds();
+            long timeout = Duration.parse("PT" + quarkus.at("/shutdown/timeout").asText()).toSeconds();
+            assertThat(delay).isPositive();
+            assertThat(timeout).as("drains a request for its whole deadline (60 s)").isGreaterThanOrEqualTo(60);
+            assertThat(r.one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                    .isGreaterThan(delay + timeout);
+        }
+        Path tooShort = tmp.resolve("short.yaml");
+        Files.writeString(tooShort, "terminationGracePeriodSeconds: 65\n");
+        assertThatThrownBy(() -> Charts.template(tooShort))
+                .hasMessageContaining("terminationGracePeriodSeconds (65) must be larger than");
+    }
+
+    @Test
+    void serviceMonitorScrapesQuarkusMetricsThroughTheService() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode sm = r.one("ServiceMonitor");
+        assertThat(sm.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
+        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        assertThat(sm.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+        assertThat(sm.at("/spec/namespaceSelector/matchNames/0").asText()).isEqualTo("guestops");
+        JsonNode port = r.one("Service").at("/spec/ports/0");
+        assertThat(port.path("name").asText()).isEqualTo("http");
+        assertThat(port.path("targetPort").asText()).isEqualTo("http");
+    }
+
+    @Test
+    void prometheusRuleAlertsOnTheGatewayMetrics() {
+        JsonNode rule = Charts.template(PRODUCTION).one("PrometheusRule");
+        assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        JsonNode rules = rule.at("/spec/groups/0/rules");
+        assertThat(rules.findValuesAsText("alert")).containsExactly(
+                "GuestopsGatewayDown", "GuestopsTerminateErrorRatioHigh", "GuestopsTerminateLatencyHigh",
+                "GuestopsHostCircuitBreakerOpen", "GuestopsHostRetryBudgetExhausted");
+        String exprs = String.join("\n", rules.findValuesAsText("expr"));
+        assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
+                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total",
+                "job=\"gw-guestops-gateway\"", "namespace=\"guestops\"");
+        for (JsonNode r : rules) {
+            assertThat(r.at("/labels/severity").asText()).as(r.path("alert").asText()).isIn("warning", "critical");
+            assertThat(r.at("/annotations/summary").asText()).isNotBlank();
+            assertThat(r.at("/annotations/runbook").asText()).isNotBlank();
+            assertThat(r.path("for").asText()).matches("\\d+m");
+        }
+        // Prometheus' own templating survives Helm's
+        assertThat(rules.get(1).at("/annotations/summary").asText()).contains("{{ $labels.host }}");
+    }
+
+    @Test
+    void podDisruptionBudgetKeepsPodsAvailable() {
+        JsonNode pdb = Charts.template(PRODUCTION).one("PodDisruptionBudget");
+        assertThat(pdb.path("apiVersion").asText()).isEqualTo("policy/v1");
+        assertThat(pdb.at("/spec/minAvailable").asInt()).isEqualTo(2);
+        assertThat(pdb.at("/spec/maxUnavailable").isMissingNode()).isTrue();
+        assertThat(Charts.template(null).one("PodDisruptionBudget").at("/spec/minAvailable").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void horizontalPodAutoscalerOwnsTheReplicaCountWhenEnabled() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode hpa = r.one("HorizontalPodAutoscaler");
+        assertThat(hpa.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
+        assertThat(hpa.at("/spec/scaleTargetRef/kind").asText()).isEqualTo("Deployment");
+        assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo(name(r.one("Deployment")));
+        assertThat(hpa.at("/spec/minReplicas").asInt()).isEqualTo(3);
+        assertThat(hpa.at("/spec/maxReplicas").asInt()).isEqualTo(10);
+        assertThat(hpa.at("/spec/metrics/0/resource/name").asText()).isEqualTo("cpu");
+        assertThat(hpa.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(70);
+        assertThat(r.one("Deployment").at("/spec/replicas").isMissingNode())
+                .as("no replicas in the Deployment: the HPA owns them").isTrue();
+    }
+
+    @Test
+    void networkPolicyAdmitsCallersAndPrometheusAndLetsOutOnlyDnsAndHostPorts() {
+        JsonNode np = Charts.template(PRODUCTION).one("NetworkPolicy");
+        assertThat(np.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\",\"Egress\"]");
+        JsonNode ingress = np.at("/spec/ingress");
+        assertThat(ingress).hasSize(1);
+        assertThat(ingress.at("/0/ports").toString()).isEqualTo("[{\"port\":\"http\",\"protocol\":\"TCP\"}]");
+        JsonNode from = ingress.at("/0/from");
+        assertThat(from).hasSize(2);
+        assertThat(from.at("/0/podSelector/matchLabels/guestops-gateway~1client").asText()).isEqualTo("true");
+        assertThat(from.at("/1/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("prometheus");
+        assertThat(from.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
+
+        JsonNode egress = np.at("/spec/egress");
+        assertThat(egress).hasSize(2);
+        assertThat(egress.at("/0/ports").toString())
+                .isEqualTo("[{\"port\":53,\"protocol\":\"UDP\"},{\"port\":53,\"protocol\":\"TCP\"}]");
+        assertThat(egress.at("/0/to/0/podSelector/matchLabels/k8s-app").asText()).isEqualTo("kube-dns");
+        // the hosts' URL ports: 443 (https without a port) and esx-02's explicit 8443
+        assertThat(egress.at("/1/to").toString()).isEqualTo("[{\"ipBlock\":{\"cidr\":\"10.20.0.0/16\"}}]");
+        assertThat(egress.at("/1/ports").toString())
+                .isEqualTo("[{\"port\":443,\"protocol\":\"TCP\"},{\"port\":8443,\"protocol\":\"TCP\"}]");
+    }
+
+    @Test
+    void grafanaDashboardConfigMapCarriesTheSidecarLabelAndTheDashboard() throws IOException {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode cm = r.one("ConfigMap", "gw-guestops-gateway-dashboard");
+        assertThat(cm.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        assertThat(cm.at("/metadata/annotations/grafana_folder").asText()).isEqualTo("guestops");
+        JsonNode dashboard = Charts.JSON.readTree(cm.at("/data/guestops-gateway.json").asText());
+        assertThat(dashboard.path("uid").asText()).isEqualTo("guestops-gateway");
+        assertThat(dashboard).isEqualTo(Charts.JSON.readTree(
+                Charts.CHART.resolve("dashboards/guestops-gateway.json").toFile()));
+        String exprs = String.join("\n", dashboard.findValuesAsText("expr"));
+        assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
+                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total");
+    }
+
+    // ---- hosts and secrets -------------------------------------------------------------------------
+
+    @Test
+    void hostsAreRenderedWithTheConfigurationContractNames() {
+        JsonNode gateway = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
+        JsonNode esx = gateway.at("/hosts/esx-02");
+        assertThat(esx.path("type").asText()).isEqualTo("vim25");
+        assertThat(esx.path("url").asText()).isEqualTo("https://esx-02.lab.example:8443/sdk");
+        assertThat(esx.path("username").asText()).isEqualTo("svc-guestops");
+        assertThat(esx.path("tls-configuration-name").asText()).isEqualTo("lab");
+        assertThat(gateway.at("/hosts/vcenter-01/type").asText()).isEqualTo("vapi");
+        assertThat(gateway.path("vms").toString())
+                .isEqualTo("{\"vm-42\":\"esx-01\",\"vm-43\":\"esx-02\",\"vm-538:b3ab\":\"vcenter-01\"}");
+        JsonNode quarkus = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("quarkus");
+        assertThat(quarkus.at("/tls/lab/trust-store/pem/certs").asText()).isEqualTo("/deployments/tls/lab/ca.crt");
+        assertThat(quarkus.at("/log/category/com.guestops/level").asText()).as("extraConfig merged").isEqualTo("DEBUG");
+    }
+
+    @Test
+    void hostPasswordsAreOnlyEverReferencedFromSecrets() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        // the plain text is nowhere in the output (the chart-created Secret holds it base64-encoded)
+        assertThat(r.yaml()).doesNotContain(INLINE_PASSWORD);
+        for (JsonNode cm : r.all("ConfigMap")) {
+            for (JsonNode value : cm.path("data")) {
+                assertThat(value.asText()).as(name(cm)).doesNotContain(INLINE_PASSWORD);
+            }
+        }
+        JsonNode hosts = Charts.parseYaml(r.applicationYaml()).at("/gateway/hosts");
+        Map<String, String> envByHost = new HashMap<>();
+        hosts.fields().forEachRemaining(host -> {
+            Matcher m = ENV_REFERENCE.matcher(host.getValue().path("password").asText());
+            assertThat(m.matches()).as("gateway.hosts.%s.password is an ${ENV} reference", host.getKey()).isTrue();
+            envByHost.put(host.getKey(), m.group(1));
+        });
+        assertThat(envByHost).containsOnlyKeys("esx-01", "esx-02", "vcenter-01");
+
+        Map<String, JsonNode> env = new HashMap<>();
+        r.container().path("env").forEach(e -> env.put(e.path("name").asText(), e));
+        List<String> secretRefs = new ArrayList<>();
+        envByHost.forEach((host, variable) -> {
+            JsonNode e = env.get(variable);
+            assertThat(e).as(variable).isNotNull();
+            assertThat(e.has("value")).as("%s has no literal value", variable).isFalse();
+            JsonNode ref = e.at("/valueFrom/secretKeyRef");
+            assertThat(ref.path("name").asText()).as(variable).isNotEmpty();
+            secretRefs.add(ref.path("name").asText() + "/" + ref.path("key").asText());
+        });
+        assertThat(secretRefs).containsExactlyInAnyOrder("guestops-host-passwords/esx-01",
+                "guestops-host-passwords/esx-02", "gw-guestops-gateway-hosts/vcenter-01-password");
+        // the inline password went into the chart-created Secret, and only there
+        assertThat(r.secretValue("gw-guestops-gateway-hosts", "vcenter-01-password")).contains(INLINE_PASSWORD);
+        assertThat(r.one("Secret").path("data")).hasSize(1);
+    }
+
+    @Test
+    void noSecretIsCreatedWhenEveryPasswordComesFromAnExistingSecret() throws IOException {
+        Path values = tmp.resolve("refs.yaml");
+        Files.writeString(values, """
+                gateway:
+                  hosts:
+                    esx-01:
+                      type: vim25
+                      url: https://esx-01.lab.example/sdk
+                      username: svc
+                      passwordSecretRef: {name: mine}
+                """);
+        Charts.Rendered r = Charts.template(values);
+        assertThat(r.all("Secret")).isEmpty();
+        assertThat(r.container().toString()).contains("\"secretKeyRef\":{\"name\":\"mine\",\"key\":\"esx-01-password\"}");
+    }
+
+    @Test
+    void theReadmeValuesExampleRendersAndLints() throws IOException {
+        String readme = Files.readString(Charts.ROOT.resolve("README.md"));
+        int start = readme.indexOf("```yaml", readme.indexOf("### Helm"));
+        assertThat(start).as("a yaml block in README's Deploy / Helm section").isPositive();
+        String example = readme.substring(start + "```yaml".length(), readme.indexOf("```", start + 7));
+        Path values = tmp.resolve("readme-values.yaml");
+        Files.writeString(values, example);
+        Charts.Rendered r = Charts.template(values);
+        assertThat(Charts.parseYaml(r.applicationYaml()).at("/gateway/hosts").size()).isEqualTo(3);
+        assertThat(r.kinds()).contains("NetworkPolicy", "HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule");
+        LintResult lint = Charts.lint(values);
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    // ---- what the chart refuses ----------------------------------------------------------------------
+
+    @Test
+    void refusesAVim25HostWithoutAPassword() throws IOException {
+        Path values = tmp.resolve("nopw.yaml");
+        Files.writeString(values, """
+                gateway:
+                  hosts:
+                    esx-01: {type: vim25, url: "https://esx-01.lab.example/sdk", username: svc}
+                """);
+        assertThatThrownBy(() -> Charts.template(values)).hasMessageContaining("esx-01");
+    }
+
+    @Test
+    void refusesHostsInExtraConfigAndVmsOfUnknownHosts() throws IOException {
+        Path extra = tmp.resolve("extra.yaml");
+        Files.writeString(extra, """
+                extraConfig:
+                  gateway:
+                    hosts:
+                      esx-01: {type: vim25, password: plain}
+                """);
+        assertThatThrownBy(() -> Charts.template(extra)).hasMessageContaining("extraConfig.gateway.hosts is not allowed");
+        Path vms = tmp.resolve("vms.yaml");
+        Files.writeString(vms, "gateway:\n  vms:\n    vm-1: nowhere\n");
+        assertThatThrownBy(() -> Charts.template(vms)).hasMessageContaining("nowhere");
+    }
+
+    @Test
+    void schemaRejectsBadValues() throws IOException {
+        Map<String, String> bad = Map.of(
+                "upper-case host name (not a metric tag)", "gateway:\n  hosts:\n    ESX01: {type: simulator}\n",
+                "unknown host type", "gateway:\n  hosts:\n    esx-01: {type: soap}\n",
+                "unknown top-level key", "replicas: 3\n",
+                "password and passwordSecretRef together",
+                "gateway:\n  hosts:\n    esx-01: {type: vim25, url: \"https://e/sdk\", username: u, password: p, passwordSecretRef: {name: s}}\n",
+                "probe path without a slash", "probes:\n  liveness: {path: q/health/live}\n",
+                "misspelt resilience key", "gateway:\n  resilience:\n    retry: {max-retry: 2}\n",
+                "resilience duration without a unit word", "gateway:\n  resilience:\n    deadline: soon\n");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            Path values = tmp.resolve("bad-" + Math.abs(e.getKey().hashCode()) + ".yaml");
+            Files.writeString(values, e.getValue());
+            assertThatThrownBy(() -> Charts.template(values)).as(e.getKey()).hasMessageContaining("schema");
+        }
+    }
+
+    @Test
+    void resilienceIsRenderedVerbatimGloballyAndPerHost() {
+        JsonNode gateway = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
+        assertThat(gateway.at("/resilience/attempt-timeout").asText()).isEqualTo("30s");
+        assertThat(gateway.at("/resilience/retry/max-retries").asInt()).isEqualTo(2);
+        assertThat(gateway.at("/resilience/circuit-breaker/delay").asText()).isEqualTo("1m");
+        assertThat(gateway.at("/hosts/vcenter-01/resilience/bulkhead/max-concurrent").asInt()).isEqualTo(16);
+        assertThat(gateway.at("/hosts/esx-01/resilience").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void sectionsOfNewerGatewayVersionsAreRenderedOnlyWhenSet() throws IOException {
+        JsonNode rendered = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
+        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience");
+        Path values = tmp.resolve("future.yaml");
+        Files.writeString(values, "gateway:\n  discovery:\n    enabled: true\n    ttl: 5m\n");
+        JsonNode gateway = Charts.parseYaml(templateWith(PRODUCTION, values).applicationYaml()).path("gateway");
+        assertThat(gateway.at("/discovery/ttl").asText()).isEqualTo("5m");
+        assertThat(Set.of("auth")).allSatisfy(k -> assertThat(gateway.has(k)).isFalse());
+        assertThat(Charts.parseYaml(Charts.template(null).applicationYaml()).has("gateway")).isFalse();
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private Charts.Rendered templateWith(Path base, Path override) throws IOException {
+        Path merged = tmp.resolve("merged-" + System.nanoTime() + ".yaml");
+        Charts.YAML.writeValue(merged.toFile(), Charts.merge(Charts.readYaml(base), Charts.readYaml(override)));
+        return Charts.template(merged);
+    }
+
+    static String mountPath(JsonNode container, String volume) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (volume.equals(mount.path("name").asText())) {
+                return mount.path("mountPath").asText();
+            }
+        }
+        throw new AssertionError("no mount of volume " + volume);
+    }
+
+    static boolean readOnly(JsonNode container, String volume) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (volume.equals(mount.path("name").asText())) {
+                return mount.path("readOnly").asBoolean();
+            }
+        }
+        return false;
+    }
+
+    static JsonNode volume(JsonNode podSpec, String name) {
+        for (JsonNode v : podSpec.path("volumes")) {
+            if (name.equals(v.path("name").asText())) {
+                return v;
+            }
+        }
+        throw new AssertionError("no volume " + name);
+    }
+}

@@ -1,0 +1,194 @@
+package com.guestops.gateway.deploy;
+
+import static com.guestops.gateway.deploy.Charts.K8S;
+import static com.guestops.gateway.deploy.Charts.name;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plain manifests in k8s/ parse as Kubernetes objects and are the chart rendered with
+ * src/test/resources/helm/values-k8s.yaml (same image, ports, probes, security, config...), so the two
+ * ways to deploy cannot drift apart. There is no kustomize binary here: the test reads
+ * kustomization.yaml itself.
+ */
+class K8sManifestsTest {
+
+    static final Map<String, String> API_VERSIONS = Map.ofEntries(
+            Map.entry("Namespace", "v1"), Map.entry("ServiceAccount", "v1"), Map.entry("Secret", "v1"),
+            Map.entry("ConfigMap", "v1"), Map.entry("Service", "v1"), Map.entry("Deployment", "apps/v1"),
+            Map.entry("PodDisruptionBudget", "policy/v1"), Map.entry("HorizontalPodAutoscaler", "autoscaling/v2"),
+            Map.entry("NetworkPolicy", "networking.k8s.io/v1"),
+            Map.entry("ServiceMonitor", "monitoring.coreos.com/v1"),
+            Map.entry("PrometheusRule", "monitoring.coreos.com/v1"));
+    /** Objects only the plain manifests have: the chart does not create namespaces or example Secrets. */
+    static final List<String> K8S_ONLY = List.of("Namespace", "Secret");
+
+    static JsonNode kustomization;
+    static List<JsonNode> objects;
+    static Charts.Rendered chart;
+
+    @BeforeAll
+    static void load() {
+        kustomization = Charts.readYaml(K8S.resolve("kustomization.yaml"));
+        objects = new ArrayList<>();
+        for (JsonNode resource : kustomization.path("resources")) {
+            Path file = K8S.resolve(resource.asText());
+            assertThat(file).as("kustomization resource").exists();
+            try {
+                objects.addAll(Charts.parseAll(Files.readString(file)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        chart = Charts.template("guestops-gateway", "guestops", Charts.VALUES.resolve("values-k8s.yaml"));
+    }
+
+    @Test
+    void kustomizationListsEveryManifest() throws IOException {
+        assertThat(kustomization.path("apiVersion").asText()).isEqualTo("kustomize.config.k8s.io/v1beta1");
+        assertThat(kustomization.path("kind").asText()).isEqualTo("Kustomization");
+        TreeSet<String> listed = new TreeSet<>();
+        kustomization.path("resources").forEach(r -> listed.add(r.asText()));
+        try (Stream<Path> files = Files.list(K8S)) {
+            assertThat(files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".yaml") && !f.equals("kustomization.yaml")))
+                    .containsExactlyInAnyOrderElementsOf(listed);
+        }
+    }
+
+    @Test
+    void everyManifestIsAKubernetesObject() {
+        assertThat(objects).extracting(o -> o.path("kind").asText()).containsExactlyInAnyOrder(
+                "Namespace", "ServiceAccount", "Secret", "ConfigMap", "Deployment", "Service",
+                "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "PrometheusRule");
+        String namespace = kustomization.path("namespace").asText();
+        assertThat(namespace).isEqualTo("guestops");
+        for (JsonNode o : objects) {
+            String kind = o.path("kind").asText();
+            assertThat(o.path("apiVersion").asText()).as(kind).isEqualTo(API_VERSIONS.get(kind));
+            assertThat(name(o)).as(kind).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+            if (!kind.equals("Namespace")) {
+                assertThat(o.at("/metadata/namespace").asText()).as(kind).isEqualTo(namespace);
+                assertThat(o.at("/metadata/labels/app.kubernetes.io~1name").asText()).as(kind).isEqualTo("guestops-gateway");
+            }
+            assertThat(o.has("spec") || o.has("data") || o.has("stringData") || kind.equals("ServiceAccount")
+                    || kind.equals("Namespace")).as(kind + " has content").isTrue();
+        }
+        assertThat(one("Namespace").at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText())
+                .isEqualTo("restricted");
+    }
+
+    @Test
+    void manifestsAreTheChartRenderedWithTheK8sValues() {
+        for (JsonNode object : objects) {
+            String kind = object.path("kind").asText();
+            if (K8S_ONLY.contains(kind)) {
+                continue;
+            }
+            JsonNode rendered = chart.one(kind, name(object));
+            List<String> differences = new ArrayList<>();
+            diff("", normalize(object), normalize(rendered), differences);
+            assertThat(differences)
+                    .as("k8s/ %s %s differs from the chart rendered with values-k8s.yaml (k8s/ value vs chart value)",
+                            kind, name(object))
+                    .isEmpty();
+        }
+        assertThat(chart.objects()).extracting(o -> o.path("kind").asText() + "/" + name(o))
+                .as("every chart object has its manifest")
+                .containsExactlyInAnyOrderElementsOf(objects.stream()
+                        .filter(o -> !K8S_ONLY.contains(o.path("kind").asText()))
+                        .map(o -> o.path("kind").asText() + "/" + name(o)).toList());
+    }
+
+    @Test
+    void sameImagePortsAndProbesAsTheChart() {
+        JsonNode container = one("Deployment").at("/spec/template/spec/containers/0");
+        JsonNode rendered = chart.container();
+        for (String field : List.of("image", "ports", "startupProbe", "livenessProbe", "readinessProbe",
+                "securityContext", "resources", "volumeMounts", "workingDir")) {
+            assertThat(container.path(field)).as(field).isEqualTo(rendered.path(field));
+        }
+        String image = container.path("image").asText();
+        JsonNode kImage = kustomization.at("/images/0");
+        assertThat(image).isEqualTo(kImage.path("name").asText() + ":" + kImage.path("newTag").asText());
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(one("ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
+        assertThat(one("HorizontalPodAutoscaler").at("/spec/minReplicas").asInt()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void everyHostPasswordComesFromTheExampleSecret() {
+        JsonNode secret = one("Secret");
+        String config = one("ConfigMap").at("/data/application.yaml").asText();
+        JsonNode hosts = Charts.parseYaml(config).at("/gateway/hosts");
+        assertThat(hosts.size()).isPositive();
+        for (JsonNode env : one("Deployment").at("/spec/template/spec/containers/0/env")) {
+            JsonNode ref = env.at("/valueFrom/secretKeyRef");
+            if (ref.isMissingNode()) {
+                assertThat(env.path("name").asText()).doesNotContain("PASSWORD");
+                continue;
+            }
+            assertThat(ref.path("name").asText()).isEqualTo(name(secret));
+            String placeholder = secret.at("/stringData/" + ref.path("key").asText()).asText();
+            assertThat(placeholder).as(ref.toString()).startsWith("CHANGE-ME");
+            assertThat(config).doesNotContain(placeholder).contains("${" + env.path("name").asText() + "}");
+        }
+    }
+
+    private static JsonNode one(String kind) {
+        List<JsonNode> found = objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+        assertThat(found).as(kind).hasSize(1);
+        return found.get(0);
+    }
+
+    /** Collects "path: k8s value vs chart value" for every leaf that differs. */
+    private static void diff(String path, JsonNode k8s, JsonNode chart, List<String> out) {
+        if (k8s.isObject() && chart.isObject()) {
+            TreeSet<String> keys = new TreeSet<>();
+            k8s.fieldNames().forEachRemaining(keys::add);
+            chart.fieldNames().forEachRemaining(keys::add);
+            for (String key : keys) {
+                diff(path + "/" + key, k8s.path(key), chart.path(key), out);
+            }
+        } else if (k8s.isArray() && chart.isArray() && k8s.size() == chart.size()) {
+            for (int i = 0; i < k8s.size(); i++) {
+                diff(path + "/" + i, k8s.get(i), chart.get(i), out);
+            }
+        } else if (!k8s.equals(chart)) {
+            out.add(path + ": " + k8s + " vs " + chart);
+        }
+    }
+
+    /** Drops what only Helm adds: its labels and the config checksum; parses application.yaml. */
+    private static JsonNode normalize(JsonNode object) {
+        ObjectNode copy = object.deepCopy();
+        for (String path : List.of("/metadata/labels", "/spec/template/metadata/labels")) {
+            if (copy.at(path) instanceof ObjectNode labels) {
+                labels.remove(List.of("helm.sh/chart", "app.kubernetes.io/managed-by"));
+            }
+        }
+        if (copy.at("/spec/template/metadata/annotations") instanceof ObjectNode annotations) {
+            annotations.remove("checksum/config");
+            if (annotations.isEmpty()) {
+                ((ObjectNode) copy.at("/spec/template/metadata")).remove("annotations");
+            }
+        }
+        if (copy.at("/data/application.yaml").isTextual()) {
+            ((ObjectNode) copy.get("data")).set("application.yaml",
+                    Charts.parseYaml(copy.at("/data/application.yaml").asText()));
+        }
+        return copy;
+    }
+}
