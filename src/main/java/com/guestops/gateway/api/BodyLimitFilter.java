@@ -1,75 +1,104 @@
 package com.guestops.gateway.api;
 
+import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.error.GatewayMessages;
+import com.guestops.gateway.error.VapiError;
+import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.terminate.TerminateTrace;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import com.guestops.gateway.error.VapiException;
-import com.guestops.gateway.terminate.TerminateTrace;
+import org.jboss.logging.Logger;
 
 /**
- * Refuses a terminate request whose declared {@code Content-Length} is over 64 KiB before its body is
- * read, with a vAPI-shaped {@code invalid_argument} instead of the server's bare 413. Bodies sent
- * without a length are capped by {@code quarkus.http.limits.max-body-size} and answered by
- * {@link RequestErrorMappers}.
+ * Vert.x routes in front of the operation's REST resources, so that what the REST layer never sees
+ * still gets a vAPI-shaped answer:
+ * <ul>
+ * <li>a declared {@code Content-Length} over 64 KiB is refused before the body is read
+ *     (400 {@code invalid_argument}, instead of the server's bare 413);</li>
+ * <li>an HTTP/1.1 chunked body (no declared length) is read here with the same 64 KiB cap;</li>
+ * <li>any failure of the request before a resource answers (including the body cap) is rendered in
+ *     the flavour's shape, never as the server's default error page or a stack trace.</li>
+ * </ul>
+ * Every refusal here is counted and audited like any other outcome.
  */
 @ApplicationScoped
 public class BodyLimitFilter {
 
-    @Inject
-    RequestOutcomes outcomes;
-
+    private static final Logger LOG = Logger.getLogger(BodyLimitFilter.class);
     private static final BodyHandler CHUNKED_BODY = BodyHandler.create(false)
             .setBodyLimit(TerminateRequestParser.MAX_BODY_BYTES);
+
+    @Inject
+    RequestOutcomes outcomes;
 
     void register(@Observes Router router) {
         for (Flavour flavour : Flavour.values()) {
             String path = "/" + flavour.tag() + "/*";
-            router.route(path).order(-1000).handler(ctx -> check(ctx, flavour));
-            // a body without a declared length is read here, counted, and failed with 413 past the limit
-            router.route(path).order(-999).handler(ctx -> {
-                if (ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-                    CHUNKED_BODY.handle(ctx);
-                } else {
-                    ctx.next();
-                }
-            }).failureHandler(ctx -> failed(ctx, flavour));
+            router.route(path).order(-1000).handler(ctx -> checkDeclaredLength(ctx, flavour))
+                    .failureHandler(ctx -> failed(ctx, flavour));
+            router.route(path).order(-999).handler(BodyLimitFilter::readChunkedBody)
+                    .failureHandler(ctx -> failed(ctx, flavour));
         }
     }
 
-    /** A body without a declared length that overflows the server's cap fails the route with 413. */
-    private void failed(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
-        if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
-            tooLargeResponse(ctx, flavour);
-        } else {
-            ctx.next();
-        }
-    }
-
-    private void check(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
+    private void checkDeclaredLength(RoutingContext ctx, Flavour flavour) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLarge(length)) {
-            tooLargeResponse(ctx, flavour);
+            refuse(ctx, flavour, TerminateRequestParser.invalid("body.too_large",
+                    "The request body must not be larger than 65536 bytes.", "body"), true);
             return;
         }
         ctx.next();
     }
 
-    private void tooLargeResponse(io.vertx.ext.web.RoutingContext ctx, Flavour flavour) {
-        {
-            VapiException refusal = TerminateRequestParser.invalid("body.too_large",
-                    "The request body must not be larger than 65536 bytes.", "body");
-            var error = refusal.error();
-            // a refused request still counts, and is audited, exactly once
-            outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), ctx.pathParam("vm"), null), refusal);
-            String json = io.vertx.core.json.Json.encode(VapiErrorResponses.body(flavour, error));
-            ctx.response().setStatusCode(error.type().httpStatus())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(json);
+    /**
+     * Only HTTP/1.x chunked bodies are read here (the body handler fails the route with 413 past the
+     * cap). HTTP/2 requests are left to the REST layer, which cannot take a body read ahead of it;
+     * there {@code quarkus.http.limits.max-body-size} is the cap.
+     */
+    private static void readChunkedBody(RoutingContext ctx) {
+        boolean http1 = ctx.request().version() == HttpVersion.HTTP_1_1 || ctx.request().version() == HttpVersion.HTTP_1_0;
+        if (http1 && ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && !ctx.request().isEnded()) {
+            CHUNKED_BODY.handle(ctx);
+        } else {
+            ctx.next();
         }
+    }
+
+    private void failed(RoutingContext ctx, Flavour flavour) {
+        if (ctx.response().headWritten()) {
+            ctx.next();
+            return;
+        }
+        if (ctx.statusCode() == 413) {
+            refuse(ctx, flavour, TerminateRequestParser.invalid("body.too_large",
+                    "The request body must not be larger than 65536 bytes.", "body"), true);
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            refuse(ctx, flavour, TerminateRequestParser.invalid("request.unreadable",
+                    "The request could not be read.", "request"), true);
+        } else {
+            LOG.errorf(ctx.failure(), "Request %s failed before reaching the operation", RequestIds.of(ctx));
+            refuse(ctx, flavour, new VapiException(VapiError.of(ErrorType.ERROR, GatewayMessages.INTERNAL_ERROR,
+                    "The gateway failed to process the request."), com.guestops.gateway.error.ErrorSource.GATEWAY), false);
+        }
+    }
+
+    private void refuse(RoutingContext ctx, Flavour flavour, VapiException refusal, boolean closeConnection) {
+        // a refused request still counts, and is audited, exactly once
+        outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), null, null), refusal);
+        var response = ctx.response().setStatusCode(refusal.type().httpStatus())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (closeConnection) {
+            response.putHeader(HttpHeaders.CONNECTION, "close"); // an unread body may still be on the wire
+        }
+        response.end(Json.encode(VapiErrorResponses.body(flavour, refusal.error())));
     }
 
     private static boolean tooLarge(String length) {

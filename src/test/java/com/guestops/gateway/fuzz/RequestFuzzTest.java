@@ -1,0 +1,261 @@
+package com.guestops.gateway.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.guestops.gateway.host.simulator.SimulatorHostClient;
+import com.guestops.gateway.support.Simulators;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.sessions.JqwikSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Property-based fuzzing of the HTTP surface, bounded to a few seconds: random and mutated paths,
+ * pids, VM ids, query strings, headers and JSON bodies (deep nesting, huge numbers, wrong types,
+ * unicode, duplicate keys, broken syntax). Generators are jqwik {@link Arbitrary}s driven from a
+ * logged seed inside the shared Quarkus test boot.
+ *
+ * <p>Properties: every answer is a vAPI-shaped 2xx/4xx (never a 5xx, never a stack trace, never an
+ * HTML page), and a request the gateway refuses never reaches a host.
+ */
+@QuarkusTest
+class RequestFuzzTest {
+
+    private static final int REQUESTS = 600;
+    private static final Duration BUDGET = Duration.ofSeconds(25);
+    private static final String SECRET = "Fuzz-S3cret";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Simulators simulators;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void reset() {
+        simulators.resetAll();
+    }
+
+    record FuzzRequest(String flavour, String vm, String pid, String query, String contentType,
+            String requestTimeout, String requestId, byte[] body) {
+        @Override
+        public String toString() {
+            return "POST /" + flavour + "/vcenter/vm/" + vm + "/guest/processes/" + pid + "?" + query
+                    + " ct=" + contentType + " timeout=" + requestTimeout + " id=" + requestId
+                    + " body=" + new String(body, StandardCharsets.UTF_8).replaceAll("(.{300}).+", "$1...");
+        }
+    }
+
+    // --- generators --------------------------------------------------------------------------------
+
+    /** One weighted alternative for {@link Arbitraries#frequencyOf}. */
+    static <T> net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends T>> w(int weight, Arbitrary<T> arbitrary) {
+        return net.jqwik.api.Tuple.of(weight, (Arbitrary<? extends T>) arbitrary);
+    }
+
+    static Arbitrary<String> unicode(int max) {
+        return Arbitraries.strings().all().ofMinLength(0).ofMaxLength(max);
+    }
+
+    /** VM ids: the demo's (never failing with 5xx), near misses, and anything at all. */
+    static Arbitrary<String> vms() {
+        return Arbitraries.<String>frequencyOf(
+                w(4, Arbitraries.of("vm-1", "vm-2", "vm-5", "vm-404", "vm-538:b3ab.x_y")),
+                w(2, Arbitraries.strings().withChars("abcvm-_.:0123456789").ofMinLength(0).ofMaxLength(90)),
+                w(2, unicode(40)),
+                w(1, Arbitraries.of("vm-1;x=1", "..", ".", "vm-1%00", "vm-1\u0000", "vm\u202e1", "%2e%2e")));
+    }
+
+    static Arbitrary<String> pids() {
+        return Arbitraries.<String>frequencyOf(
+                w(3, Arbitraries.longs().map(l -> Long.toString(l))),
+                w(3, Arbitraries.longs().between(1, 6000).map(l -> Long.toString(l))),
+                w(1, Arbitraries.of("0", "-0", "+7", "007", "9223372036854775807", "9223372036854775808",
+                        "99999999999999999999999", "1e3", "0x10", "١٢٣", "1.0", " 1", "")),
+                w(2, unicode(30)));
+    }
+
+    static Arbitrary<String> queries() {
+        return Arbitraries.<String>frequencyOf(
+                w(5, Arbitraries.of("action=delete", "~action=delete")),
+                w(2, Arbitraries.of("", "action=", "action=DELETE", "action=delete&action=delete",
+                        "action=delete&~action=list", "action", "action=delete&x=%25ZZ", "%61ction=delete", "action=delete&vm=vm-2")),
+                w(1, unicode(20).map(s -> "action=" + enc(s))));
+    }
+
+    static Arbitrary<String> contentTypes() {
+        return Arbitraries.<String>frequencyOf(
+                w(6, Arbitraries.just("application/json")),
+                w(2, Arbitraries.of("application/json; charset=UTF-8", "text/plain", "application/xml",
+                        "APPLICATION/JSON", "application/jsonx", "multipart/form-data; boundary=x", "*/*", ";;;")),
+                w(1, Arbitraries.just((String) null)));
+    }
+
+    static Arbitrary<String> credentials() {
+        Arbitrary<String> type = Arbitraries.of("\"USERNAME_PASSWORD\"", "\"SAML_BEARER_TOKEN\"", "\"KERBEROS\"", "null", "7", "true",
+                "[]", "{}", "\"username_password\"");
+        Arbitrary<String> text = Arbitraries.<String>frequencyOf(
+                w(4, Arbitraries.of("\"root\"", "\"vmware\"", "\"guest\"", "\"" + SECRET + "\"", "\"demo-saml-token\"")),
+                w(2, Arbitraries.of("null", "1e400", "-1", "123456789012345678901234567890", "true", "[\"a\"]", "{\"a\":1}")),
+                w(1, unicode(20).map(RequestFuzzTest::jsonString)));
+        Arbitrary<String> bool = Arbitraries.of("true", "false", "null", "\"true\"", "1", "0");
+        return Combinators.combine(type, text, text, text, bool, Arbitraries.integers().between(0, 31))
+                .as((t, user, password, token, interactive, mask) -> {
+                    List<String> fields = new ArrayList<>();
+                    if ((mask & 1) != 0) fields.add("\"type\":" + t);
+                    if ((mask & 2) != 0) fields.add("\"user_name\":" + user);
+                    if ((mask & 4) != 0) fields.add("\"password\":" + password);
+                    if ((mask & 8) != 0) fields.add("\"saml_token\":" + token);
+                    if ((mask & 16) != 0) fields.add("\"interactive_session\":" + interactive);
+                    return "{" + String.join(",", fields) + "}";
+                });
+    }
+
+    static Arbitrary<byte[]> bodies() {
+        Arbitrary<String> wellFormed = credentials().map(c -> "{\"credentials\":" + c + "}");
+        Arbitrary<String> valid = Arbitraries.of(
+                "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"root\",\"password\":\"vmware\"}}",
+                "{\"credentials\":{\"type\":\"SAML_BEARER_TOKEN\",\"saml_token\":\"demo-saml-token\"}}",
+                "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"guest\",\"password\":\"" + SECRET + "\"}}");
+        Arbitrary<String> mutated = Combinators.combine(valid, Arbitraries.integers().between(0, 200), unicode(3), Arbitraries.integers().between(0, 3))
+                .as((v, at, insert, how) -> {
+                    int i = Math.min(at, v.length());
+                    return switch (how) {
+                        case 0 -> v.substring(0, i) + insert + v.substring(i);           // insert
+                        case 1 -> v.substring(0, i) + v.substring(Math.min(v.length(), i + 1)); // delete
+                        case 2 -> v.substring(0, i);                                      // truncate
+                        default -> v.replace("\"password\"", "\"password\":\"x\",\"password\""); // duplicate key
+                    };
+                });
+        Arbitrary<String> nested = Arbitraries.integers().between(1, 3000)
+                .map(n -> "{\"credentials\":" + "[".repeat(n) + "]".repeat(n) + "}");
+        Arbitrary<String> weird = Arbitraries.of("", "null", "[]", "\"x\"", "1", "{", "}", "{\"credentials\":}", "\uFEFF{}",
+                "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"password\":\"x\"}} trailing", "{\"credentials\":1e99999}");
+        Arbitrary<byte[]> text = Arbitraries.<String>frequencyOf(
+                w(4, wellFormed), w(2, valid), w(3, mutated),
+                w(1, nested), w(1, weird), w(1, unicode(200)))
+                .map(s -> s.getBytes(StandardCharsets.UTF_8));
+        Arbitrary<byte[]> binary = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+        return Arbitraries.<byte[]>frequencyOf(w(9, text), w(1, binary));
+    }
+
+    static Arbitrary<FuzzRequest> requests() {
+        Arbitrary<String> headerValue = Arbitraries.<String>frequencyOf(
+                w(3, Arbitraries.just((String) null)),
+                w(1, Arbitraries.of("5s", "1", "0", "-1", "500ms", "2m", "soon", "99999999999", "1h", "")),
+                w(1, Arbitraries.strings().ascii().ofMaxLength(140).map(s -> s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
+        return Combinators.combine(Arbitraries.of("api", "rest"), vms(), pids(), queries(), contentTypes(), headerValue, headerValue, bodies())
+                .as(FuzzRequest::new);
+    }
+
+    // --- the property --------------------------------------------------------------------------------
+
+    @Test
+    void everyAnswerIsVapiShapedAndRefusedRequestsNeverReachAHost() throws Exception {
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        Random random = new Random(seed);
+        JqwikSession.start(); // generators used outside a jqwik property need a session
+        try {
+            fuzz(seed, random);
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
+    private void fuzz(long seed, Random random) throws Exception {
+        var generator = requests().generator(1000);
+        SimulatorHostClient demo = simulators.demo();
+        long deadline = System.nanoTime() + BUDGET.toNanos();
+        int sent = 0;
+        while (sent < REQUESTS && System.nanoTime() < deadline) {
+            FuzzRequest request = generator.next(random).value();
+            long callsBefore = demo.totalCalls();
+            HttpResponse<String> response = send(request);
+            sent++;
+            String where = "seed " + seed + " (rerun with -Dfuzz.seed=" + seed + "), request #" + sent + ": " + request
+                    + "\n -> " + response.statusCode() + " " + response.body();
+            check(request, response, demo.totalCalls() - callsBefore, where);
+        }
+        assertThat(sent).as("requests sent in the time budget").isGreaterThanOrEqualTo(100);
+    }
+
+    private HttpResponse<String> send(FuzzRequest r) throws Exception {
+        String path = "/" + r.flavour() + "/vcenter/vm/" + enc(r.vm()) + "/guest/processes/" + enc(r.pid());
+        URI uri = base.resolve(path + (r.query().isEmpty() ? "" : "?" + r.query()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
+        if (r.contentType() != null) {
+            b.header("Content-Type", r.contentType());
+        }
+        if (r.requestTimeout() != null) {
+            b.header("X-Request-Timeout", r.requestTimeout());
+        }
+        if (r.requestId() != null) {
+            b.header("X-Request-Id", r.requestId());
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void check(FuzzRequest request, HttpResponse<String> response, long hostCalls, String where) {
+        int status = response.statusCode();
+        assertThat(status).as(where).isBetween(200, 499);
+        String body = response.body();
+        assertThat(body).as(where).doesNotContain(SECRET).doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContainIgnoringCase("<html");
+        if (status == 200 || status == 204) {
+            assertThat(body).as(where).isEmpty();
+            return;
+        }
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).as(where).startsWith("application/json");
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + where, e);
+        }
+        boolean legacy = json.has("type");
+        JsonNode content = legacy ? json.path("value") : json;
+        String type = legacy ? json.path("type").asText() : json.path("error_type").asText();
+        assertThat(type).as(where).isNotBlank();
+        assertThat(legacy).as(where).isEqualTo(request.flavour().equals("rest"));
+        assertThat(content.path("messages").isArray()).as(where).isTrue();
+        content.path("messages").forEach(m -> assertThat(m.has("id") && m.has("default_message") && m.has("args")).as(where).isTrue());
+        boolean refusedByGateway = content.path("messages").size() > 0
+                && content.path("messages").get(0).path("id").asText().startsWith("com.guestops.gateway.");
+        if (refusedByGateway) {
+            assertThat(hostCalls).as("a request the gateway refused reached a host: " + where).isZero();
+        }
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static String jsonString(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (Exception e) {
+            return "\"\"";
+        }
+    }
+}
