@@ -28,6 +28,30 @@ public interface GatewayConfig {
     /** Resilience defaults for every host; each host may override any of them. */
     Resilience resilience();
 
+    /** Finding the owner of a VM that is not in the static directory. */
+    Discovery discovery();
+
+    interface Discovery {
+        /** Default: on when more than one host is configured. */
+        Optional<Boolean> enabled();
+
+        /** How long a discovered owner is remembered. */
+        @WithDefault("5m")
+        Duration ttl();
+
+        /** How long "no host owns it" is remembered, so a typo'd VM id does not fan out every time. */
+        @WithDefault("10s")
+        Duration negativeTtl();
+
+        /** Bound on remembered VMs. */
+        @WithDefault("100000")
+        int maxEntries();
+
+        /** Each host's own time to answer an ownership lookup. */
+        @WithDefault("5s")
+        Duration lookupTimeout();
+    }
+
     interface HostConfig {
         HostType type();
 

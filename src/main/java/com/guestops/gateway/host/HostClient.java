@@ -18,4 +18,12 @@ public interface HostClient {
     HostType type();
 
     Uni<Void> terminate(String vm, long pid, GuestCredentials credentials);
+
+    /**
+     * Whether this host owns the VM (discovery). Completes with true or false when the host answered
+     * definitively; fails when it could not tell (unreachable, timeout, unexpected answer).
+     */
+    default Uni<Boolean> owns(String vm) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("host type " + type() + " cannot look up VMs"));
+    }
 }

@@ -79,6 +79,19 @@ public class GatewayMetrics {
                 Tags.of("result", result)).increment();
     }
 
+    private volatile Timer discovery;
+
+    /** One discovery fan-out, from the first question to the last answer. */
+    public void discoveryDuration(long nanos) {
+        Timer timer = discovery;
+        if (timer == null) {
+            timer = Timer.builder("guestops.discovery.duration").description("Owner discovery fan-out latency")
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            discovery = timer;
+        }
+        timer.record(Duration.ofNanos(nanos));
+    }
+
     public void hostGauges(String host, Supplier<Number> inflight, Supplier<Number> breakerState) {
         Gauge.builder("guestops.host.inflight", inflight).description("Requests to the host in progress")
                 .tags("host", host).register(registry);

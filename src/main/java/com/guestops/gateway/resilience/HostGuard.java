@@ -143,7 +143,7 @@ public final class HostGuard {
                 return Uni.createFrom().failure(new AttemptFailure(deadlineExceeded(), false, false));
             }
             int attempt = attempts.incrementAndGet();
-            trace.attempts(attempt);
+            trace.attemptStarted();
             Span span = tracer.spanBuilder("terminate attempt " + host)
                     .setParent(parent)
                     .setSpanKind(SpanKind.CLIENT)

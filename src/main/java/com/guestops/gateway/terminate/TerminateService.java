@@ -1,11 +1,13 @@
 package com.guestops.gateway.terminate;
 
 import com.guestops.gateway.config.GatewayConfig;
+import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.resilience.HostGuard;
 import com.guestops.gateway.resilience.HostGuards;
 import com.guestops.gateway.routing.HostDirectory;
+import com.guestops.gateway.routing.Route;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,11 +43,16 @@ public class TerminateService {
                 .orElse(defaultDeadline);
         long deadlineAtNanos = trace.startNanos() + deadline.toNanos();
         return directory.resolve(command.vm())
-                .chain(host -> {
-                    trace.host(host.name());
-                    HostGuard guard = guards.forHost(host.name());
-                    return guard.terminate(command, trace, deadlineAtNanos);
-                })
+                .chain(route -> call(route, command, trace, deadlineAtNanos)
+                        // a discovered owner that says the VM itself is not there: it moved (vMotion).
+                        // That host definitively did nothing, so asking the new owner is not a retry.
+                        .onFailure(f -> route.discovered() && vmNotFound(f)).recoverWithUni(f -> {
+                            LOG.infof("VM %s is no longer on host %s; looking for its new owner", command.vm(), route.host().name());
+                            directory.invalidate(command.vm());
+                            return directory.resolve(command.vm()).chain(next -> next.host() == route.host()
+                                    ? Uni.createFrom().failure(f)
+                                    : call(next, command, trace, deadlineAtNanos));
+                        }))
                 // covers all attempts and backoffs; the guard itself refuses to start attempts past it
                 .ifNoItem().after(deadline).failWith(HostGuard::deadlineExceeded)
                 .onFailure().transform(f -> {
@@ -57,5 +64,17 @@ public class TerminateService {
                             trace.host(), answer.getMessage(), trace.attempts());
                     return answer;
                 });
+    }
+
+    private Uni<Void> call(Route route, TerminateCommand command, TerminateTrace trace, long deadlineAtNanos) {
+        trace.host(route.host().name());
+        HostGuard guard = guards.forHost(route.host().name());
+        return guard.terminate(command, trace, deadlineAtNanos);
+    }
+
+    /** The host's {@code not_found} is about the VM, not the pid (a missing pid carries {@code data.pid}). */
+    private static boolean vmNotFound(Throwable f) {
+        return f instanceof VapiException v && v.source() == ErrorSource.HOST && v.type() == ErrorType.NOT_FOUND
+                && (v.error().data() == null || !v.error().data().containsKey("pid"));
     }
 }

@@ -84,7 +84,8 @@ public final class TerminateTrace {
         return attempts;
     }
 
-    public void attempts(int attempts) {
-        this.attempts = attempts;
+    /** One more call to a host started (over all hosts, when a moved VM is followed). */
+    public synchronized void attemptStarted() {
+        attempts++;
     }
 }

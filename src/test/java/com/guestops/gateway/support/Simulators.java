@@ -2,6 +2,7 @@ package com.guestops.gateway.support;
 
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.resilience.HostGuards;
+import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.routing.HostRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,6 +16,9 @@ public class Simulators {
 
     @Inject
     HostGuards guards;
+
+    @Inject
+    HostDirectory directory;
 
     public SimulatorHostClient demo() {
         return host("demo");
@@ -30,5 +34,6 @@ public class Simulators {
                 .map(SimulatorHostClient.class::cast)
                 .forEach(SimulatorHostClient::reset);
         guards.resetForTests();
+        directory.clearForTests();
     }
 }

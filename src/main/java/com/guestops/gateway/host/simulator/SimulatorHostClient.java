@@ -36,9 +36,12 @@ public class SimulatorHostClient implements HostClient {
     private final String name;
     private final SimulatorInventory inventory;
     private final Vertx vertx;
+    private final Map<String, Vm> vms;
     private final Map<String, VmState> state = new ConcurrentHashMap<>();
+    private final AtomicLong lookups = new AtomicLong();
     private volatile String lastCallThread;
     private volatile FaultKind hostFault;
+    private volatile long lookupDelayMs;
 
     /**
      * @param vertx used for non-blocking delays ({@code delay-ms}); may be null when no VM is slow
@@ -47,6 +50,7 @@ public class SimulatorHostClient implements HostClient {
         this.name = name;
         this.inventory = inventory;
         this.vertx = vertx;
+        this.vms = new ConcurrentHashMap<>(inventory.vms());
     }
 
     @Override
@@ -61,7 +65,19 @@ public class SimulatorHostClient implements HostClient {
 
     /** The VM ids this simulator owns. */
     public Set<String> vmIds() {
-        return inventory.vms().keySet();
+        return Set.copyOf(vms.keySet());
+    }
+
+    /** Ownership from the inventory; a host-wide fault makes the lookup fail like the host would. */
+    @Override
+    public Uni<Boolean> owns(String vm) {
+        return Uni.createFrom().deferred(() -> {
+            lookups.incrementAndGet();
+            FaultKind fault = hostFault;
+            Uni<Boolean> answer = fault != null ? transportFailure(fault).replaceWith(false) : Uni.createFrom().item(vms.containsKey(vm));
+            long delay = lookupDelayMs;
+            return delay > 0 ? delayed(Uni.createFrom().voidItem(), delay).chain(() -> answer) : answer;
+        });
     }
 
     @Override
@@ -69,7 +85,7 @@ public class SimulatorHostClient implements HostClient {
         // deferred: each subscription is one simulated host call, as with a real host
         return Uni.createFrom().deferred(() -> {
             lastCallThread = Thread.currentThread().getName();
-            Vm definition = inventory.vms().get(vm);
+            Vm definition = vms.get(vm);
             VmState vmState = state.computeIfAbsent(vm, k -> new VmState());
             long call = vmState.calls.getAndIncrement();
             FaultKind fault = hostFault != null ? hostFault : transportFault(definition, call);
@@ -190,10 +206,34 @@ public class SimulatorHostClient implements HostClient {
         return lastCallThread;
     }
 
-    /** Forgets killed one-shot pids, call counters and any host-wide fault (tests start from a known state). */
+    /** Forgets killed one-shot pids, counters, moves and any host-wide fault (tests start from a known state). */
     public void reset() {
         state.clear();
         hostFault = null;
+        lookups.set(0);
+        lookupDelayMs = 0;
+        vms.clear();
+        vms.putAll(inventory.vms());
+    }
+
+    /** Makes ownership lookups take this long (0: answer at once). */
+    public void lookupDelay(long millis) {
+        this.lookupDelayMs = millis;
+    }
+
+    /** Ownership lookups answered (or failed) since start or the last reset. */
+    public long lookups() {
+        return lookups.get();
+    }
+
+    /** vMotion, as seen by this host: the VM leaves it ... */
+    public Vm evict(String vm) {
+        return vms.remove(vm);
+    }
+
+    /** ... or arrives on it. */
+    public void adopt(String vm, Vm definition) {
+        vms.put(vm, definition);
     }
 
     /** Makes every call to this host fail with {@code fault} (null: answer normally again). */
