@@ -1,7 +1,9 @@
 package com.guestops.gateway.config;
 
 import com.guestops.gateway.host.HostType;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.net.URI;
@@ -43,6 +45,27 @@ public interface GatewayConfig {
         /** Name of a {@code quarkus.tls.<name>} registry entry holding the trust store for this host. */
         @WithName("tls-configuration-name")
         Optional<String> tlsConfigurationName();
+
+        /** vim25, vapi: how long opening a TCP (and TLS) connection to the host may take. */
+        @WithName("connect-timeout")
+        @WithDefault("10s")
+        @WithConverter(DurationConverter.class) // "10s", "500ms" (also when read outside Quarkus, as in unit tests)
+        Duration connectTimeout();
+
+        /**
+         * vim25, vapi: how long one attempt (one call of the host client: a login when one is needed,
+         * then the terminate call) may take before it fails with a timeout. VMware Tools may need ~20 s
+         * to TERM, wait and KILL a process, hence the 30 s default.
+         */
+        @WithName("request-timeout")
+        @WithDefault("30s")
+        @WithConverter(DurationConverter.class)
+        Duration requestTimeout();
+
+        /** vim25, vapi: most HTTP connections kept open to this host; further calls queue for one. */
+        @WithName("max-pool-size")
+        @WithDefault("20")
+        int maxPoolSize();
 
         /**
          * Simulator only: where its inventory is described, {@code classpath:...} or a file path.

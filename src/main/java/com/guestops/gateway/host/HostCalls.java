@@ -1,0 +1,67 @@
+package com.guestops.gateway.host;
+
+import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.error.GatewayMessages;
+import com.guestops.gateway.error.VapiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/** What the real host clients (vim25, vapi) share around one attempt of a host call. */
+public final class HostCalls {
+
+    /** The host answered something that is not its protocol (HTML page, truncated or foreign body). */
+    public static final String BAD_RESPONSE = GatewayMessages.PREFIX + "host.bad_response";
+    /** An HTTP 502/503/504 without a protocol body: a proxy or load balancer says the service is down. */
+    public static final String UNAVAILABLE = GatewayMessages.PREFIX + "host.unavailable";
+    /** The host refused the gateway's service account. */
+    public static final String LOGIN_FAILED = GatewayMessages.PREFIX + "host.login_failed";
+
+    private HostCalls() {
+    }
+
+    /**
+     * One attempt: lazy (each subscription runs {@code attempt} afresh, so retries really call the host
+     * again), bounded by {@code timeout} (then a {@link TimeoutException}), and completing on the
+     * subscriber's Vert.x context even when a shared login or a timer finished it on another thread.
+     */
+    public static <T> Uni<T> attempt(String host, Duration timeout, Supplier<Uni<T>> attempt) {
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            Uni<T> bounded = Uni.createFrom().deferred(attempt::get)
+                    .ifNoItem().after(timeout)
+                    .failWith(() -> new TimeoutException("Host " + host + " did not answer within " + timeout));
+            return context == null ? bounded
+                    : bounded.emitOn(command -> context.runOnContext(ignored -> command.run()));
+        });
+    }
+
+    /** Gateway-made 500 {@code error} for an answer that is not the host's protocol; never echoes the body. */
+    public static VapiException badResponse(String host, int status, String protocol) {
+        return VapiException.gateway(ErrorType.ERROR, BAD_RESPONSE, "Host " + host + " answered with something that"
+                + " is not a valid " + protocol + " response (HTTP " + status + ").", host, Integer.toString(status));
+    }
+
+    /** Gateway-made 503 for a proxy's 502/503/504 page: the host's service is down, let the breaker see it. */
+    public static VapiException unavailable(String host, int status) {
+        return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, UNAVAILABLE, "Host " + host
+                + " is temporarily unavailable (HTTP " + status + ").", host, Integer.toString(status));
+    }
+
+    /**
+     * Gateway-made 503 when the host refuses the gateway's service account: no call can succeed until
+     * the configuration is fixed, and 503 lets the circuit breaker stop hammering the host (and
+     * locking the account out).
+     */
+    public static VapiException loginFailed(String host, String reason) {
+        return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, LOGIN_FAILED, "The gateway could not log in to host "
+                + host + " with its service account (" + reason + ").", host, reason);
+    }
+
+    public static boolean isProxyUnavailable(int status) {
+        return status == 502 || status == 503 || status == 504;
+    }
+}
