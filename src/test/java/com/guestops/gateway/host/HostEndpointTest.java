@@ -1,0 +1,123 @@
+package com.guestops.gateway.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.guestops.gateway.config.GatewayConfig;
+import com.guestops.gateway.support.LogCapture;
+import io.quarkus.tls.BaseTlsConfiguration;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.vertx.mutiny.core.Vertx;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** How a real host's configuration is checked at startup and turned into an HTTP client. */
+class HostEndpointTest {
+
+    private static final Vertx VERTX = Vertx.vertx();
+
+    /** A registry with one entry, {@code lab}, that trusts everything (an insecure lab set-up). */
+    private static final TlsConfigurationRegistry REGISTRY = new TlsConfigurationRegistry() {
+        @Override
+        public Optional<TlsConfiguration> get(String name) {
+            return name.equals("lab") ? Optional.of(new BaseTlsConfiguration() {
+                @Override
+                public boolean isTrustAll() {
+                    return true;
+                }
+            }) : Optional.empty();
+        }
+
+        @Override
+        public Optional<TlsConfiguration> getDefault() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void register(String name, TlsConfiguration configuration) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    @AfterAll
+    static void closeVertx() {
+        VERTX.closeAndAwait();
+    }
+
+    private static GatewayConfig.HostConfig host(Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>();
+        properties.forEach((k, v) -> all.put("gateway.hosts.esx-01." + k, v));
+        return new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(all, "test", 300))
+                .withMapping(GatewayConfig.class)
+                .build().getConfigMapping(GatewayConfig.class).hosts().get("esx-01");
+    }
+
+    @Test
+    void defaultsAreSafe() {
+        GatewayConfig.HostConfig config = host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
+                "username", "svc", "password", "pw"));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.maxPoolSize()).isEqualTo(20);
+
+        HostEndpoint endpoint = HostEndpoint.create("esx-01", config, VERTX, REGISTRY);
+        assertThat(endpoint.resolve("/x")).isEqualTo("https://esx-01.example/sdk/x");
+        assertThat(endpoint.toString()).doesNotContain("pw");
+    }
+
+    @Test
+    void missingSettingsFailStartupNamingEachOne() {
+        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25")), VERTX, REGISTRY))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gateway.hosts.esx-01.url is required")
+                .hasMessageContaining("gateway.hosts.esx-01.username is required")
+                .hasMessageContaining("gateway.hosts.esx-01.password is required");
+    }
+
+    @Test
+    void badSettingsFailStartupWithoutShowingThePassword() {
+        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "ftp://esx-01/sdk",
+                "username", "svc", "password", "Sup3r-S3cret", "request-timeout", "0s", "max-pool-size", "0",
+                "tls-configuration-name", "nope")), VERTX, REGISTRY))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("url must be an absolute http(s) URL")
+                .hasMessageContaining("request-timeout must be positive")
+                .hasMessageContaining("max-pool-size must be at least 1")
+                .hasMessageContaining("no quarkus.tls.nope.* configuration exists")
+                .hasMessageNotContaining("Sup3r-S3cret");
+    }
+
+    @Test
+    void credentialsInTheUrlAreRefused() {
+        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25",
+                "url", "https://svc:Sup3r-S3cret@esx-01/sdk", "username", "svc", "password", "pw")), VERTX, REGISTRY))
+                .hasMessageContaining("must not carry a query, a fragment or user info")
+                .hasMessageNotContaining("Sup3r-S3cret");
+    }
+
+    @Test
+    void aTlsConfigurationThatTrustsEverythingIsAcceptedButWarnedAbout() {
+        try (LogCapture log = LogCapture.start()) {
+            HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
+                    "username", "svc", "password", "pw", "tls-configuration-name", "lab")), VERTX, REGISTRY);
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("esx-01").contains("INSECURE"));
+        }
+    }
+
+    @Test
+    void plainHttpIsWarnedAbout() {
+        try (LogCapture log = LogCapture.start()) {
+            HostEndpoint.create("esx-01", host(Map.of("type", "vapi", "url", "http://vc.example",
+                    "username", "svc", "password", "pw")), VERTX, REGISTRY);
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("plain http"));
+        }
+    }
+}
