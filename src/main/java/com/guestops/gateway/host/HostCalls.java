@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.jboss.logging.Logger;
 
 /** What the real host clients (vim25, vapi) share around one attempt of a host call. */
 public final class HostCalls {
@@ -19,6 +21,8 @@ public final class HostCalls {
     public static final String UNAVAILABLE = GatewayMessages.PREFIX + "host.unavailable";
     /** The host refused the gateway's service account. */
     public static final String LOGIN_FAILED = GatewayMessages.PREFIX + "host.login_failed";
+
+    private static final Logger LOG = Logger.getLogger(HostCalls.class);
 
     private HostCalls() {
     }
@@ -33,7 +37,11 @@ public final class HostCalls {
             Context context = Vertx.currentContext();
             Uni<T> bounded = Uni.createFrom().deferred(attempt::get)
                     .ifNoItem().after(timeout)
-                    .failWith(() -> new TimeoutException("Host " + host + " did not answer within " + timeout));
+                    .failWith(() -> new TimeoutException("Host " + host + " did not answer within " + timeout))
+                    // the caller only sees "unreachable"; the operator needs to know it is the certificate
+                    .onFailure(SSLException.class).invoke(e -> LOG.warnf("Host %s: TLS handshake failed (%s). If the"
+                            + " host's certificate is self-signed, trust it through gateway.hosts.%s.tls-configuration-name.",
+                            host, e.getMessage(), host));
             return context == null ? bounded
                     : bounded.emitOn(command -> context.runOnContext(ignored -> command.run()));
         });
