@@ -1,9 +1,7 @@
 package com.guestops.gateway.config;
 
 import com.guestops.gateway.host.HostType;
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.net.URI;
@@ -49,23 +47,15 @@ public interface GatewayConfig {
         /** vim25, vapi: how long opening a TCP (and TLS) connection to the host may take. */
         @WithName("connect-timeout")
         @WithDefault("10s")
-        @WithConverter(DurationConverter.class) // "10s", "500ms" (also when read outside Quarkus, as in unit tests)
         Duration connectTimeout();
 
         /**
-         * vim25, vapi: how long one attempt (one call of the host client: a login when one is needed,
-         * then the terminate call) may take before it fails with a timeout. VMware Tools may need ~20 s
-         * to TERM, wait and KILL a process, hence the 30 s default.
+         * vim25, vapi: most HTTP connections kept open to this host. Default: the host's
+         * {@code resilience.bulkhead.max-concurrent}, so every call the bulkhead admits has a connection
+         * (a call waiting for one spends its attempt timeout waiting).
          */
-        @WithName("request-timeout")
-        @WithDefault("30s")
-        @WithConverter(DurationConverter.class)
-        Duration requestTimeout();
-
-        /** vim25, vapi: most HTTP connections kept open to this host; further calls queue for one. */
         @WithName("max-pool-size")
-        @WithDefault("20")
-        int maxPoolSize();
+        Optional<Integer> maxPoolSize();
 
         /**
          * Simulator only: where its inventory is described, {@code classpath:...} or a file path.

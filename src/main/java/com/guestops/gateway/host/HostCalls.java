@@ -31,6 +31,8 @@ public final class HostCalls {
      * One attempt: lazy (each subscription runs {@code attempt} afresh, so retries really call the host
      * again), bounded by {@code timeout} (then a {@link TimeoutException}), and completing on the
      * subscriber's Vert.x context even when a shared login or a timer finished it on another thread.
+     * The host's guard applies the same timeout around the attempt; this bound keeps the
+     * {@link HostClient} contract (timeouts surface as {@link TimeoutException}) for any caller.
      */
     public static <T> Uni<T> attempt(String host, Duration timeout, Supplier<Uni<T>> attempt) {
         return Uni.createFrom().deferred(() -> {

@@ -1,6 +1,7 @@
 package com.guestops.gateway.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.guestops.gateway.config.GatewayConfig;
 import com.guestops.gateway.config.GatewayConfig.HostConfig;
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory;
@@ -18,17 +19,19 @@ public class HostClientFactory {
     private final ObjectMapper mapper;
     private final Vertx vertx;
     private final TlsConfigurationRegistry tls;
+    private final GatewayConfig.Resilience resilience;
 
     @Inject
-    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls) {
+    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayConfig config) {
         this.mapper = mapper;
         this.vertx = vertx;
         this.tls = tls;
+        this.resilience = config == null ? null : config.resilience();
     }
 
-    /** Without the TLS registry (unit tests of the configuration); with a null Vert.x, simulators only. */
+    /** For unit tests of the configuration: with a null Vert.x, simulators only. */
     public HostClientFactory(ObjectMapper mapper, Vertx vertx) {
-        this(mapper, vertx, null);
+        this(mapper, vertx, null, null);
     }
 
     public HostClient create(String name, HostConfig config) {
@@ -44,9 +47,15 @@ public class HostClientFactory {
     }
 
     private HostEndpoint endpoint(String name, HostConfig config) {
-        if (vertx == null) {
+        if (vertx == null || resilience == null) {
             throw new IllegalStateException("Host '" + name + "' (" + config.type() + ") needs the Vert.x runtime");
         }
-        return HostEndpoint.create(name, config, io.vertx.mutiny.core.Vertx.newInstance(vertx), tls);
+        // the same per-attempt timeout as the host's guard (resilience.attempt-timeout), so the HTTP
+        // client gives up on a request, and frees its connection, when the guard gives up on the attempt
+        var overrides = config.resilience();
+        return HostEndpoint.create(name, config,
+                overrides.attemptTimeout().orElse(resilience.attemptTimeout()),
+                config.maxPoolSize().orElse(overrides.bulkheadMaxConcurrent().orElse(resilience.bulkhead().maxConcurrent())),
+                io.vertx.mutiny.core.Vertx.newInstance(vertx), tls);
     }
 }

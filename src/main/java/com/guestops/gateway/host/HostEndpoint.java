@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
 
 /**
  * What a real host client (vim25, vapi) needs to reach its host: the endpoint, the service account,
- * the per-attempt timeout and a non-blocking HTTP client with the host's own TLS trust and pool.
+ * the per-attempt timeout (the host's {@code resilience.attempt-timeout}) and a non-blocking HTTP
+ * client with the host's own TLS trust and pool.
  *
  * <p>TLS: an {@code https} URL is verified (certificate chain and host name) against the JVM's
  * default trust store, or against the trust store of the {@code quarkus.tls.<name>} registry entry
@@ -26,7 +27,7 @@ import org.jboss.logging.Logger;
  *
  * @param password revealed only when it goes on the wire; never logged
  */
-public record HostEndpoint(String name, URI url, String username, Secret password, Duration requestTimeout,
+public record HostEndpoint(String name, URI url, String username, Secret password, Duration attemptTimeout,
         WebClient http) {
 
     private static final Logger LOG = Logger.getLogger(HostEndpoint.class);
@@ -34,9 +35,12 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
     /**
      * Validates a host's configuration and builds its HTTP client.
      *
+     * @param attemptTimeout the host's effective {@code resilience.attempt-timeout}
+     * @param maxPoolSize    the host's effective pool size
      * @throws IllegalStateException naming the host and every missing or invalid setting
      */
-    public static HostEndpoint create(String name, HostConfig config, Vertx vertx, TlsConfigurationRegistry tls) {
+    public static HostEndpoint create(String name, HostConfig config, Duration attemptTimeout, int maxPoolSize,
+            Vertx vertx, TlsConfigurationRegistry tls) {
         String prefix = "gateway.hosts." + name + ".";
         List<String> problems = new ArrayList<>();
         URI url = config.url().orElse(null);
@@ -54,13 +58,13 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
         if (config.password().filter(p -> !p.isEmpty()).isEmpty()) {
             problems.add(prefix + "password is required"); // never say more about a password than that
         }
-        if (config.requestTimeout().isNegative() || config.requestTimeout().isZero()) {
-            problems.add(prefix + "request-timeout must be positive");
+        if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+            problems.add(prefix + "resilience.attempt-timeout must be positive");
         }
         if (config.connectTimeout().isNegative() || config.connectTimeout().isZero()) {
             problems.add(prefix + "connect-timeout must be positive");
         }
-        if (config.maxPoolSize() < 1) {
+        if (maxPoolSize < 1) {
             problems.add(prefix + "max-pool-size must be at least 1");
         }
         TlsConfiguration trust = null;
@@ -83,7 +87,7 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
                 .setFollowRedirects(false)
                 .setKeepAlive(true)
                 .setConnectTimeout(Math.toIntExact(config.connectTimeout().toMillis()))
-                .setMaxPoolSize(config.maxPoolSize())
+                .setMaxPoolSize(maxPoolSize)
                 .setSsl(https)
                 .setVerifyHost(true);
         if (https && trust != null) {
@@ -100,7 +104,7 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
                     "Host '%s': tls-configuration-name '%s' is ignored because the url is not https", name, t));
         }
         return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()),
-                config.requestTimeout(), WebClient.create(vertx, options));
+                attemptTimeout, WebClient.create(vertx, options));
     }
 
     /** The URL with {@code path} appended to the configured URL's path (no trailing slash doubled). */

@@ -8,6 +8,7 @@ import com.guestops.gateway.support.LogCapture;
 import io.quarkus.tls.BaseTlsConfiguration;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.mutiny.core.Vertx;
@@ -56,26 +57,30 @@ class HostEndpointTest {
         properties.forEach((k, v) -> all.put("gateway.hosts.esx-01." + k, v));
         return new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(all, "test", 300))
+                .withConverter(Duration.class, 200, new DurationConverter()) // "10s", as Quarkus reads it
                 .withMapping(GatewayConfig.class)
                 .build().getConfigMapping(GatewayConfig.class).hosts().get("esx-01");
+    }
+
+    private static HostEndpoint create(GatewayConfig.HostConfig config) {
+        return HostEndpoint.create("esx-01", config, Duration.ofSeconds(30), 64, VERTX, REGISTRY);
     }
 
     @Test
     void defaultsAreSafe() {
         GatewayConfig.HostConfig config = host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
                 "username", "svc", "password", "pw"));
-        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.maxPoolSize()).isEqualTo(20);
+        assertThat(config.maxPoolSize()).isEmpty(); // then the host's bulkhead size
 
-        HostEndpoint endpoint = HostEndpoint.create("esx-01", config, VERTX, REGISTRY);
+        HostEndpoint endpoint = create(config);
         assertThat(endpoint.resolve("/x")).isEqualTo("https://esx-01.example/sdk/x");
         assertThat(endpoint.toString()).doesNotContain("pw");
     }
 
     @Test
     void missingSettingsFailStartupNamingEachOne() {
-        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25")), VERTX, REGISTRY))
+        assertThatThrownBy(() -> create(host(Map.of("type", "vim25"))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("gateway.hosts.esx-01.url is required")
                 .hasMessageContaining("gateway.hosts.esx-01.username is required")
@@ -85,11 +90,11 @@ class HostEndpointTest {
     @Test
     void badSettingsFailStartupWithoutShowingThePassword() {
         assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "ftp://esx-01/sdk",
-                "username", "svc", "password", "Sup3r-S3cret", "request-timeout", "0s", "max-pool-size", "0",
-                "tls-configuration-name", "nope")), VERTX, REGISTRY))
+                "username", "svc", "password", "Sup3r-S3cret", "connect-timeout", "0s",
+                "tls-configuration-name", "nope")), Duration.ofSeconds(30), 0, VERTX, REGISTRY))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("url must be an absolute http(s) URL")
-                .hasMessageContaining("request-timeout must be positive")
+                .hasMessageContaining("connect-timeout must be positive")
                 .hasMessageContaining("max-pool-size must be at least 1")
                 .hasMessageContaining("no quarkus.tls.nope.* configuration exists")
                 .hasMessageNotContaining("Sup3r-S3cret");
@@ -97,8 +102,8 @@ class HostEndpointTest {
 
     @Test
     void credentialsInTheUrlAreRefused() {
-        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25",
-                "url", "https://svc:Sup3r-S3cret@esx-01/sdk", "username", "svc", "password", "pw")), VERTX, REGISTRY))
+        assertThatThrownBy(() -> create(host(Map.of("type", "vim25",
+                "url", "https://svc:Sup3r-S3cret@esx-01/sdk", "username", "svc", "password", "pw"))))
                 .hasMessageContaining("must not carry a query, a fragment or user info")
                 .hasMessageNotContaining("Sup3r-S3cret");
     }
@@ -106,8 +111,8 @@ class HostEndpointTest {
     @Test
     void aTlsConfigurationThatTrustsEverythingIsAcceptedButWarnedAbout() {
         try (LogCapture log = LogCapture.start()) {
-            HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
-                    "username", "svc", "password", "pw", "tls-configuration-name", "lab")), VERTX, REGISTRY);
+            create(host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
+                    "username", "svc", "password", "pw", "tls-configuration-name", "lab")));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("esx-01").contains("INSECURE"));
         }
     }
@@ -115,8 +120,8 @@ class HostEndpointTest {
     @Test
     void plainHttpIsWarnedAbout() {
         try (LogCapture log = LogCapture.start()) {
-            HostEndpoint.create("esx-01", host(Map.of("type", "vapi", "url", "http://vc.example",
-                    "username", "svc", "password", "pw")), VERTX, REGISTRY);
+            create(host(Map.of("type", "vapi", "url", "http://vc.example",
+                    "username", "svc", "password", "pw")));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("plain http"));
         }
     }

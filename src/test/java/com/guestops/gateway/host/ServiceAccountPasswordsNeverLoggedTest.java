@@ -10,11 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.guestops.gateway.api.Flavour;
-import com.guestops.gateway.host.vapi.VapiHostClient;
-import com.guestops.gateway.host.vim25.Vim25HostClient;
-import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.LogCapture;
+import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -38,7 +36,7 @@ class ServiceAccountPasswordsNeverLoggedTest {
     private static final String VC_PASSWORD = "Vc-Pa55:w0rd\"<&>";
 
     @Inject
-    HostRegistry registry;
+    RealHosts hosts;
 
     @Test
     void noServiceAccountPasswordInLogsOrAnswers() throws IOException {
@@ -95,9 +93,7 @@ class ServiceAccountPasswordsNeverLoggedTest {
     }
 
     private void reset() {
-        HostMockServer.reset();
-        ((Vim25HostClient) registry.host("esx-mock").orElseThrow()).forgetSession();
-        ((VapiHostClient) registry.host("vc-mock").orElseThrow()).forgetSession();
+        hosts.reset();
     }
 
     private static void soap(String method, int status, byte[] body) {

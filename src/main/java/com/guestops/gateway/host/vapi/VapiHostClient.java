@@ -94,7 +94,7 @@ public final class VapiHostClient implements HostClient {
     @Override
     public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials) {
         String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=delete";
-        return HostCalls.attempt(name(), endpoint.requestTimeout(), () -> {
+        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> {
             Buffer body = Buffer.buffer(requestBody(credentials));
             return session.get()
                     .chain(s -> terminateWith(s, url, body))
@@ -148,7 +148,7 @@ public final class VapiHostClient implements HostClient {
     private Uni<Session> login() {
         return endpoint.http().postAbs(endpoint.resolve("/api/session"))
                 .putHeader("Authorization", basicAuthorization)
-                .timeout(endpoint.requestTimeout().toMillis())
+                .timeout(endpoint.attemptTimeout().toMillis())
                 .send()
                 .map(response -> {
                     int status = response.statusCode();
@@ -170,7 +170,7 @@ public final class VapiHostClient implements HostClient {
     }
 
     private HttpRequest<Buffer> request(HttpRequest<Buffer> request, Session s) {
-        return request.putHeader(SESSION_HEADER, s.id()).timeout(endpoint.requestTimeout().toMillis());
+        return request.putHeader(SESSION_HEADER, s.id()).timeout(endpoint.attemptTimeout().toMillis());
     }
 
     /** The caller's guest credentials in the vAPI shape ({@code vcenter.vm.guest.credentials}). */

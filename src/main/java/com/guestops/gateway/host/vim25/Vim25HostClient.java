@@ -107,7 +107,7 @@ public final class Vim25HostClient implements HostClient {
 
     @Override
     public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials) {
-        return HostCalls.attempt(name(), endpoint.requestTimeout(), () -> {
+        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> {
             String auth;
             try {
                 auth = SoapRequests.auth(credentials);
@@ -232,7 +232,7 @@ public final class Vim25HostClient implements HostClient {
         HttpRequest<Buffer> request = endpoint.http().postAbs(sdkUrl)
                 .putHeader("Content-Type", "text/xml; charset=utf-8")
                 .putHeader("SOAPAction", "\"urn:vim25/" + version + "\"")
-                .timeout(endpoint.requestTimeout().toMillis());
+                .timeout(endpoint.attemptTimeout().toMillis());
         if (cookie != null) {
             request.putHeader("Cookie", cookie);
         }

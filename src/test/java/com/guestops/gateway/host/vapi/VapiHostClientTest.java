@@ -18,8 +18,8 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.HostMockServer;
+import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -57,12 +57,11 @@ class VapiHostClientTest {
     private final ObjectMapper json = new ObjectMapper();
 
     @Inject
-    HostRegistry registry;
+    RealHosts hosts;
 
     @BeforeEach
     void freshHost() {
-        HostMockServer.reset();
-        ((VapiHostClient) registry.host("vc-mock").orElseThrow()).forgetSession();
+        hosts.reset();
     }
 
     // ---- stubs -------------------------------------------------------------------------------------
@@ -205,6 +204,21 @@ class VapiHostClientTest {
 
         assertThat(logins()).hasSize(1);
         assertThat(terminates()).hasSize(8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aBusyAnswerIsRetriedWithARealSecondCall(Flavour flavour) {
+        loggedInHost();
+        HostMockServer.stub(terminate().inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(vapiError(500, "RESOURCE_BUSY", "com.vmware.vapi.std.errors.resource_busy", "Busy.", null))
+                .willSetStateTo("free"));
+        HostMockServer.stub(terminate().inScenario("busy").whenScenarioStateIs("free").willReturn(aResponse().withStatus(204)));
+
+        delete(flavour, VM, 1000).send().assertSuccess();
+
+        assertThat(terminates()).hasSize(2);
+        assertThat(logins()).hasSize(1);
     }
 
     static Stream<Arguments> hostErrors() {

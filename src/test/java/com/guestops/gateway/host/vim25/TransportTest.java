@@ -11,6 +11,7 @@ import com.guestops.gateway.host.Secret;
 import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.LogCapture;
+import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -36,11 +37,12 @@ class TransportTest {
     @Inject
     HostRegistry registry;
 
+    @Inject
+    RealHosts hosts;
+
     @BeforeEach
     void freshHosts() {
-        HostMockServer.reset();
-        registry.hosts().stream().filter(Vim25HostClient.class::isInstance).map(Vim25HostClient.class::cast)
-                .forEach(Vim25HostClient::forgetSession);
+        hosts.reset();
         tlsHost.sessionSetUp().terminateAnswers(Vim25Mock.terminateSuccess());
     }
 
@@ -109,7 +111,7 @@ class TransportTest {
         VapiAnswer answer = delete(flavour, "vm-esx-slow", 1000).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
 
         assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.host.timeout");
-        // esx-slow has request-timeout=1s: the answer came from the timeout, long before the host's 8 s
+        // esx-slow has resilience.attempt-timeout=1s: the answer came from the timeout, long before the host's 8 s
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
     }
 

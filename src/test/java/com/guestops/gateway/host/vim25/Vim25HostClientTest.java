@@ -16,9 +16,9 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.HostMocks;
+import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import com.guestops.gateway.support.VapiCall;
 import io.quarkus.test.common.TestResourceScope;
@@ -57,16 +57,15 @@ class Vim25HostClientTest {
     private final Vim25Mock esx = new Vim25Mock("/sdk");
 
     @Inject
-    HostRegistry registry;
+    RealHosts hosts;
 
     @BeforeEach
     void freshHost() {
-        HostMockServer.reset();
-        client().forgetSession();
+        hosts.reset();
     }
 
     private Vim25HostClient client() {
-        return (Vim25HostClient) registry.host("esx-mock").orElseThrow();
+        return hosts.vim25("esx-mock");
     }
 
     @ParameterizedTest
@@ -179,6 +178,22 @@ class Vim25HostClientTest {
         assertThat(answer.messageIds()).containsExactly("vim.fault.NotAuthenticated");
         assertThat(esx.count(LOGIN)).isEqualTo(2);
         assertThat(esx.count(TERMINATE)).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aBusyAnswerIsRetriedWithARealSecondCall(Flavour flavour) {
+        esx.sessionSetUp();
+        HostMockServer.stub(esx.call(TERMINATE).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(fault("TaskInProgress", "", "")).willSetStateTo("free"));
+        HostMockServer.stub(esx.call(TERMINATE).inScenario("busy").whenScenarioStateIs("free")
+                .willReturn(Vim25Mock.terminateSuccess()));
+
+        delete(flavour, VM, 1000).send().assertSuccess();
+
+        // each retry re-subscribes to the client's lazy Uni: one more TerminateProcessInGuest, same session
+        assertThat(esx.count(TERMINATE)).isEqualTo(2);
+        assertThat(esx.count(LOGIN)).isEqualTo(1);
     }
 
     static Stream<Arguments> faultTable() {
