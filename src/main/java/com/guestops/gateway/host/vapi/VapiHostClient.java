@@ -98,6 +98,7 @@ public final class VapiHostClient implements HostClient {
             Buffer body = Buffer.buffer(requestBody(credentials));
             return session.get()
                     .chain(s -> terminateWith(s, url, body))
+                    // a 401 refuses the call before it runs, so repeating it cannot kill twice
                     .onFailure(Unauthenticated.class).recoverWithUni(failure -> {
                         Unauthenticated first = (Unauthenticated) failure;
                         return sessionAlive(first.session).chain(alive -> {

@@ -118,6 +118,7 @@ public final class Vim25HostClient implements HostClient {
             }
             return session.get()
                     .chain(s -> terminateWith(s, vm, pid, auth))
+                    // NotAuthenticated refuses the call before it runs, so repeating it cannot kill twice
                     .onFailure(SessionExpired.class).recoverWithUni(expired -> {
                         LOG.debugf("Host %s: session expired, logging in again once", name());
                         return session.renew(((SessionExpired) expired).session)
@@ -140,7 +141,7 @@ public final class Vim25HostClient implements HostClient {
                 }
                 throw Vim25Faults.toVapi(soap.fault(), vm, pid);
             }
-            expect(soap, "TerminateProcessInGuestResponse", reply);
+            expect(soap, "TerminateProcessInGuestResponse");
             return null;
         });
     }
@@ -157,7 +158,7 @@ public final class Vim25HostClient implements HostClient {
                                 fault);
                         throw HostCalls.loginFailed(name(), fault.isEmpty() ? "SOAP fault" : fault);
                     }
-                    expect(reply.soap(), "LoginResponse", reply);
+                    expect(reply.soap(), "LoginResponse");
                     return sessionCookie(reply);
                 })
                 .chain(cookie -> processManager(sc, cookie).map(pm -> new Session(cookie, sc.version(), pm))))
@@ -174,10 +175,10 @@ public final class Vim25HostClient implements HostClient {
             String version = SoapResponse.child(content, "about").flatMap(a -> SoapResponse.child(a, "apiVersion"))
                     .map(SoapResponse::text).filter(v -> VERSION.matcher(v).matches()).orElse(INITIAL_VERSION);
             ServiceContent sc = new ServiceContent(
-                    SoapResponse.moref(content, "sessionManager").orElseThrow(() -> missing(reply, "sessionManager")),
-                    SoapResponse.moref(content, "propertyCollector").orElseThrow(() -> missing(reply, "propertyCollector")),
+                    SoapResponse.moref(content, "sessionManager").orElseThrow(() -> missing("sessionManager")),
+                    SoapResponse.moref(content, "propertyCollector").orElseThrow(() -> missing("propertyCollector")),
                     SoapResponse.moref(content, "guestOperationsManager")
-                            .orElseThrow(() -> missing(reply, "guestOperationsManager")),
+                            .orElseThrow(() -> missing("guestOperationsManager")),
                     version);
             serviceContent = sc;
             return sc;
@@ -198,7 +199,7 @@ public final class Vim25HostClient implements HostClient {
                                     .filter("processManager"::equals).isPresent())
                             .findFirst()
                             .flatMap(p -> SoapResponse.moref(p, "val"))
-                            .orElseThrow(() -> missing(reply, "processManager"));
+                            .orElseThrow(() -> missing("processManager"));
                     processManager = pm;
                     return pm;
                 });
@@ -212,8 +213,8 @@ public final class Vim25HostClient implements HostClient {
                     fault.faultString().isBlank() ? "Host " + name() + " failed to set up a session (" + fault.type() + ")."
                             : fault.faultString(), name()), ErrorSource.HOST);
         }
-        Element response = expect(reply.soap(), responseElement, reply);
-        return SoapResponse.child(response, "returnval").orElseThrow(() -> missing(reply, "returnval"));
+        Element response = expect(reply.soap(), responseElement);
+        return SoapResponse.child(response, "returnval").orElseThrow(() -> missing("returnval"));
     }
 
     private String sessionCookie(Reply reply) {
@@ -223,7 +224,7 @@ public final class Vim25HostClient implements HostClient {
                 return pair;
             }
         }
-        throw missing(reply, "the " + COOKIE + " cookie");
+        throw missing("the " + COOKIE + " cookie");
     }
 
     // ---- one SOAP exchange -------------------------------------------------------------------------
@@ -268,7 +269,7 @@ public final class Vim25HostClient implements HostClient {
         return new Reply(soap, response.cookies());
     }
 
-    private Element expect(SoapResponse soap, String element, Reply reply) {
+    private Element expect(SoapResponse soap, String element) {
         try {
             return soap.expect(element);
         } catch (SoapResponse.NotSoapException e) {
@@ -276,7 +277,7 @@ public final class Vim25HostClient implements HostClient {
         }
     }
 
-    private VapiException missing(Reply reply, String what) {
+    private VapiException missing(String what) {
         return bad(200, "response without " + what, -1);
     }
 
