@@ -6,6 +6,8 @@ import com.guestops.gateway.error.VapiException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -47,6 +49,26 @@ public final class HostCalls {
             return context == null ? bounded
                     : bounded.emitOn(command -> context.runOnContext(ignored -> command.run()));
         });
+    }
+
+    /**
+     * One real login, its outcome counted once ({@code guestops_host_logins_total}: success, refused,
+     * timeout, transport_error, error), however many callers wait for it.
+     */
+    public static <S> Uni<S> countedLogin(HostEndpoint endpoint, Supplier<Uni<S>> login) {
+        return Uni.createFrom().deferred(login::get)
+                .onItem().invoke(() -> endpoint.logins().accept(endpoint.name(), "success"))
+                .onFailure().invoke(f -> endpoint.logins().accept(endpoint.name(), loginResult(f)));
+    }
+
+    static String loginResult(Throwable failure) {
+        if (failure instanceof VapiException vapi) {
+            return vapi.error().messages().stream().anyMatch(m -> LOGIN_FAILED.equals(m.id())) ? "refused" : "error";
+        }
+        if (failure instanceof TimeoutException) {
+            return "timeout";
+        }
+        return failure instanceof IOException || failure instanceof VertxException ? "transport_error" : "error";
     }
 
     /** Gateway-made 500 {@code error} for an answer that is not the host's protocol; never echoes the body. */

@@ -7,6 +7,7 @@ import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory;
 import com.guestops.gateway.host.vapi.VapiHostClient;
 import com.guestops.gateway.host.vim25.Vim25HostClient;
+import com.guestops.gateway.metrics.GatewayMetrics;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,18 +21,21 @@ public class HostClientFactory {
     private final Vertx vertx;
     private final TlsConfigurationRegistry tls;
     private final GatewayConfig.Resilience resilience;
+    private final GatewayMetrics metrics;
 
     @Inject
-    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayConfig config) {
+    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayConfig config,
+            GatewayMetrics metrics) {
         this.mapper = mapper;
         this.vertx = vertx;
         this.tls = tls;
         this.resilience = config == null ? null : config.resilience();
+        this.metrics = metrics;
     }
 
     /** For unit tests of the configuration: with a null Vert.x, simulators only. */
     public HostClientFactory(ObjectMapper mapper, Vertx vertx) {
-        this(mapper, vertx, null, null);
+        this(mapper, vertx, null, null, null);
     }
 
     public HostClient create(String name, HostConfig config) {
@@ -47,7 +51,7 @@ public class HostClientFactory {
     }
 
     private HostEndpoint endpoint(String name, HostConfig config) {
-        if (vertx == null || resilience == null) {
+        if (vertx == null || resilience == null || metrics == null) {
             throw new IllegalStateException("Host '" + name + "' (" + config.type() + ") needs the Vert.x runtime");
         }
         // the same per-attempt timeout as the host's guard (resilience.attempt-timeout), so the HTTP
@@ -56,6 +60,6 @@ public class HostClientFactory {
         return HostEndpoint.create(name, config,
                 overrides.attemptTimeout().orElse(resilience.attemptTimeout()),
                 config.maxPoolSize().orElse(overrides.bulkheadMaxConcurrent().orElse(resilience.bulkhead().maxConcurrent())),
-                io.vertx.mutiny.core.Vertx.newInstance(vertx), tls);
+                io.vertx.mutiny.core.Vertx.newInstance(vertx), tls, metrics::login);
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,9 +27,10 @@ import org.jboss.logging.Logger;
  * or {@code hostname-verification-algorithm=NONE} does, for that host only, and a WARN says so.
  *
  * @param password revealed only when it goes on the wire; never logged
+ * @param logins   records one login outcome (host, result) in the metrics
  */
 public record HostEndpoint(String name, URI url, String username, Secret password, Duration attemptTimeout,
-        WebClient http) {
+        WebClient http, BiConsumer<String, String> logins) {
 
     private static final Logger LOG = Logger.getLogger(HostEndpoint.class);
 
@@ -37,10 +39,11 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
      *
      * @param attemptTimeout the host's effective {@code resilience.attempt-timeout}
      * @param maxPoolSize    the host's effective pool size
+     * @param logins         where login outcomes are counted
      * @throws IllegalStateException naming the host and every missing or invalid setting
      */
     public static HostEndpoint create(String name, HostConfig config, Duration attemptTimeout, int maxPoolSize,
-            Vertx vertx, TlsConfigurationRegistry tls) {
+            Vertx vertx, TlsConfigurationRegistry tls, BiConsumer<String, String> logins) {
         String prefix = "gateway.hosts." + name + ".";
         List<String> problems = new ArrayList<>();
         URI url = config.url().orElse(null);
@@ -104,7 +107,7 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
                     "Host '%s': tls-configuration-name '%s' is ignored because the url is not https", name, t));
         }
         return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()),
-                attemptTimeout, WebClient.create(vertx, options));
+                attemptTimeout, WebClient.create(vertx, options), logins);
     }
 
     /** The URL with {@code path} appended to the configured URL's path (no trailing slash doubled). */

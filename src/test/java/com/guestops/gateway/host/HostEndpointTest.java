@@ -63,7 +63,7 @@ class HostEndpointTest {
     }
 
     private static HostEndpoint create(GatewayConfig.HostConfig config) {
-        return HostEndpoint.create("esx-01", config, Duration.ofSeconds(30), 64, VERTX, REGISTRY);
+        return HostEndpoint.create("esx-01", config, Duration.ofSeconds(30), 64, VERTX, REGISTRY, (host, result) -> { });
     }
 
     @Test
@@ -91,7 +91,7 @@ class HostEndpointTest {
     void badSettingsFailStartupWithoutShowingThePassword() {
         assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "ftp://esx-01/sdk",
                 "username", "svc", "password", "Sup3r-S3cret", "connect-timeout", "0s",
-                "tls-configuration-name", "nope")), Duration.ofSeconds(30), 0, VERTX, REGISTRY))
+                "tls-configuration-name", "nope")), Duration.ofSeconds(30), 0, VERTX, REGISTRY, (h, r) -> { }))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("url must be an absolute http(s) URL")
                 .hasMessageContaining("connect-timeout must be positive")

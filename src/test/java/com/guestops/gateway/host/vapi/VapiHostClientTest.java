@@ -19,6 +19,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.support.HostMockServer;
+import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -183,6 +184,7 @@ class VapiHostClientTest {
     @EnumSource(Flavour.class)
     void concurrentFirstRequestsShareOneLogin(Flavour flavour) throws Exception {
         loggedInHost();
+        MetricsScrape before = MetricsScrape.take();
         HostMockServer.stub(login().willReturn(sessionId("sess-1").withFixedDelay(700)));
 
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -204,6 +206,9 @@ class VapiHostClientTest {
 
         assertThat(logins()).hasSize(1);
         assertThat(terminates()).hasSize(8);
+        // counted once, not once per waiting request
+        assertThat(MetricsScrape.take().delta(before, "guestops_host_logins_total", "host", "vc-mock", "result", "success"))
+                .isEqualTo(1.0);
     }
 
     @ParameterizedTest

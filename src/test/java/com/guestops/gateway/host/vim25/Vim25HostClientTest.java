@@ -18,6 +18,7 @@ import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.HostMocks;
+import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import com.guestops.gateway.support.VapiCall;
@@ -110,11 +111,14 @@ class Vim25HostClientTest {
     @EnumSource(Flavour.class)
     void oneSessionServesManyRequests(Flavour flavour) {
         esx.sessionSetUp().terminateAnswers(Vim25Mock.terminateSuccess());
+        MetricsScrape before = MetricsScrape.take();
 
         for (int i = 0; i < 5; i++) {
             delete(flavour, VM, 1000 + i).send().assertSuccess();
         }
 
+        assertThat(MetricsScrape.take().delta(before, "guestops_host_logins_total", "host", "esx-mock", "result", "success"))
+                .isEqualTo(1.0);
         assertThat(esx.count(SERVICE_CONTENT)).isEqualTo(1);
         assertThat(esx.count(LOGIN)).isEqualTo(1);
         assertThat(esx.count(PROPERTIES)).isEqualTo(1);
@@ -400,9 +404,13 @@ class Vim25HostClientTest {
         HostMockServer.stub(esx.call(LOGIN).willReturn(fault("InvalidLogin", "Cannot complete login due to an incorrect"
                 + " user name or password.", "")));
 
+        MetricsScrape before = MetricsScrape.take();
+
         VapiAnswer answer = delete(flavour, VM, 1000).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
         delete(flavour, VM, 1000).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
 
+        assertThat(MetricsScrape.take().delta(before, "guestops_host_logins_total", "host", "esx-mock", "result", "refused"))
+                .isEqualTo(2.0);
         assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.host.login_failed");
         assertThat(answer.messages().get(0).get("args")).isEqualTo(List.of("esx-mock", "InvalidLogin"));
         assertThat(esx.count(LOGIN)).isEqualTo(2); // a failed login is not cached
