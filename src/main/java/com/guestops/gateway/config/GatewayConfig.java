@@ -68,6 +68,19 @@ public interface GatewayConfig {
         @WithName("tls-configuration-name")
         Optional<String> tlsConfigurationName();
 
+        /** vim25, vapi: how long opening a TCP (and TLS) connection to the host may take. */
+        @WithName("connect-timeout")
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /**
+         * vim25, vapi: most HTTP connections kept open to this host. Default: the host's
+         * {@code resilience.bulkhead.max-concurrent}, so every call the bulkhead admits has a connection
+         * (a call waiting for one spends its attempt timeout waiting).
+         */
+        @WithName("max-pool-size")
+        Optional<Integer> maxPoolSize();
+
         /**
          * Simulator only: where its inventory is described, {@code classpath:...} or a file path.
          * Default: the built-in demo inventory.
