@@ -90,6 +90,10 @@ public interface GatewayConfig {
 
         /** Per-host overrides of {@code gateway.resilience.*}. */
         ResilienceOverrides resilience();
+
+        /** Whether discovery asks this host who owns a VM (false: only static entries route to it). */
+        @WithDefault("true")
+        boolean discoverable();
     }
 
     /**

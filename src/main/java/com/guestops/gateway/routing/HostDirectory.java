@@ -47,6 +47,7 @@ public class HostDirectory {
     private final Duration lookupTimeout;
     private final AtomicLong clockOffsetNanos = new AtomicLong();
     private final AsyncCache<String, Lookup> owners;
+    private final List<HostClient> discoverable;
 
     /** The outcome of one fan-out. {@code owner} is null unless exactly one host claimed the VM. */
     record Lookup(HostClient owner, List<String> claimants, List<String> silent) {
@@ -63,6 +64,9 @@ public class HostDirectory {
         GatewayConfig.Discovery discovery = config.discovery();
         this.discoveryEnabled = discovery.enabled().orElse(registry.hosts().size() > 1);
         this.lookupTimeout = discovery.lookupTimeout();
+        this.discoverable = registry.hosts().stream()
+                .filter(h -> config.hosts().get(h.name()) == null || config.hosts().get(h.name()).discoverable())
+                .toList();
         long ttl = discovery.ttl().toNanos();
         long negativeTtl = discovery.negativeTtl().toNanos();
         Ticker ticker = () -> System.nanoTime() + clockOffsetNanos.get();
@@ -92,7 +96,8 @@ public class HostDirectory {
                 .buildAsync();
         metrics.gauge("guestops.directory.cache.size", "VMs whose owner (or absence) discovery remembers",
                 () -> owners.synchronous().estimatedSize());
-        LOG.infof("Owner discovery is %s (%d hosts)", discoveryEnabled ? "on" : "off", registry.hosts().size());
+        LOG.infof("Owner discovery is %s (%d of %d hosts asked)", discoveryEnabled ? "on" : "off",
+                discoverable.size(), registry.hosts().size());
     }
 
     public boolean discoveryEnabled() {
@@ -134,7 +139,7 @@ public class HostDirectory {
         long start = System.nanoTime();
         List<HostClient> asked = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (HostClient host : registry.hosts()) {
+        for (HostClient host : discoverable) {
             if (guards.forHost(host.name()).breakerState() == CircuitBreakerState.OPEN) {
                 skipped.add(host.name()); // a broken host is not asked, and may be the owner
             } else {

@@ -115,6 +115,40 @@ public final class VapiHostClient implements HostClient {
         });
     }
 
+    /**
+     * Discovery: {@code GET /api/vcenter/vm/{vm}}. 200 = this vCenter has the VM, 404 = it does not;
+     * a 401 is resolved like a terminate's (session check, one re-login); anything else: cannot tell.
+     */
+    @Override
+    public Uni<Boolean> owns(String vm) {
+        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm));
+        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> session.get()
+                .chain(s -> ownsWith(s, url))
+                .onFailure(Unauthenticated.class).recoverWithUni(failure -> {
+                    Unauthenticated first = (Unauthenticated) failure;
+                    return sessionAlive(first.session).chain(alive -> alive
+                            ? Uni.createFrom().failure(first.answer)
+                            : session.renew(first.session).chain(s -> ownsWith(s, url)));
+                }));
+    }
+
+    private Uni<Boolean> ownsWith(Session s, String url) {
+        return request(endpoint.http().getAbs(url), s).send().map(response -> {
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return true;
+            }
+            if (status == 404) {
+                return false;
+            }
+            VapiException answer = hostError(response);
+            if (status == 401) {
+                throw new Unauthenticated(s, answer);
+            }
+            throw answer;
+        });
+    }
+
     private Uni<Void> terminateWith(Session s, String url, Buffer body) {
         return request(endpoint.http().postAbs(url), s)
                 .putHeader("Content-Type", "application/json")

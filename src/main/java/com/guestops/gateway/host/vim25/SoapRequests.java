@@ -39,6 +39,18 @@ final class SoapRequests {
     }
 
     /**
+     * Reads {@code VirtualMachine.runtime.host} of one VM: answered for a VM this host (ESXi) or
+     * vCenter knows, a {@code ManagedObjectNotFound} fault for any other (discovery).
+     */
+    static String retrieveVmRuntimeHost(Moref propertyCollector, String vm) {
+        return HEAD + "<urn:RetrievePropertiesEx>" + moref("_this", propertyCollector)
+                + "<urn:specSet><urn:propSet><urn:type>VirtualMachine</urn:type>"
+                + "<urn:pathSet>runtime.host</urn:pathSet></urn:propSet>"
+                + "<urn:objectSet>" + moref("obj", new Moref("VirtualMachine", vm)) + "</urn:objectSet></urn:specSet>"
+                + "<urn:options/></urn:RetrievePropertiesEx>" + TAIL;
+    }
+
+    /**
      * The {@code auth} argument of TerminateProcessInGuest: {@code NamePasswordAuthentication} or
      * {@code SAMLTokenAuthentication}, fields in WSDL order. Built before any host call, so input
      * that XML cannot carry is refused without touching the host.

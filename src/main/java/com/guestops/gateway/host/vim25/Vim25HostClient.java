@@ -131,6 +131,40 @@ public final class Vim25HostClient implements HostClient {
         });
     }
 
+    /**
+     * Discovery: {@code RetrievePropertiesEx} of the VM's {@code runtime.host}. The VM is here when the
+     * host returns it, not here on {@code ManagedObjectNotFound}; anything else means "cannot tell".
+     */
+    @Override
+    public Uni<Boolean> owns(String vm) {
+        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> session.get()
+                .chain(s -> ownsWith(s, vm))
+                .onFailure(SessionExpired.class).recoverWithUni(expired -> session
+                        .renew(((SessionExpired) expired).session)
+                        .chain(s -> ownsWith(s, vm))));
+    }
+
+    private Uni<Boolean> ownsWith(Session s, String vm) {
+        ServiceContent sc = serviceContent; // known once a session exists
+        return post(s.cookie(), s.version(), SoapRequests.retrieveVmRuntimeHost(sc.propertyCollector(), vm)).map(reply -> {
+            SoapResponse soap = reply.soap();
+            if (soap.isFault()) {
+                String type = soap.fault().type();
+                if ("NotAuthenticated".equals(type)) {
+                    throw new SessionExpired(s);
+                }
+                if ("ManagedObjectNotFound".equals(type)) {
+                    return false;
+                }
+                throw Vim25Faults.toVapi(soap.fault(), vm, 0);
+            }
+            Element response = expect(soap, "RetrievePropertiesExResponse");
+            return SoapResponse.child(response, "returnval")
+                    .flatMap(r -> SoapResponse.child(r, "objects"))
+                    .isPresent();
+        });
+    }
+
     private Uni<Void> terminateWith(Session s, String vm, long pid, String auth) {
         String body = SoapRequests.terminateProcessInGuest(s.processManager(), vm, auth, pid);
         return post(s.cookie(), s.version(), body).map(reply -> {
