@@ -335,6 +335,11 @@ class HelmChartTest {
         assertThat(esx.path("username").asText()).isEqualTo("svc-guestops");
         assertThat(esx.path("tls-configuration-name").asText()).isEqualTo("lab");
         assertThat(gateway.at("/hosts/vcenter-01/type").asText()).isEqualTo("vapi");
+        assertThat(gateway.at("/hosts/vcenter-01/connect-timeout").asText()).isEqualTo("5s");
+        assertThat(gateway.at("/hosts/vcenter-01/max-pool-size").asInt()).isEqualTo(16);
+        assertThat(gateway.at("/hosts/vcenter-01/discoverable").asBoolean(false)).isTrue();
+        assertThat(esx.has("discoverable")).as("only rendered when set").isFalse();
+        assertThat(gateway.at("/discovery/negative-ttl").asText()).isEqualTo("30s");
         assertThat(gateway.path("vms").toString())
                 .isEqualTo("{\"vm-42\":\"esx-01\",\"vm-43\":\"esx-02\",\"vm-538:b3ab\":\"vcenter-01\"}");
         JsonNode quarkus = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("quarkus");
@@ -470,7 +475,7 @@ class HelmChartTest {
     @Test
     void sectionsOfNewerGatewayVersionsAreRenderedOnlyWhenSet() throws IOException {
         JsonNode rendered = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
-        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience");
+        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience", "discovery");
         Path values = tmp.resolve("future.yaml");
         Files.writeString(values, "gateway:\n  discovery:\n    enabled: true\n    ttl: 5m\n");
         JsonNode gateway = Charts.parseYaml(templateWith(PRODUCTION, values).applicationYaml()).path("gateway");

@@ -77,8 +77,13 @@ class RenderedConfigIT {
         HttpResponse<String> off = post(port, "/api/vcenter/vm/vm-2/guest/processes/1000?action=delete");
         assertThat(off.statusCode()).isEqualTo(400);
         assertThat(off.body()).contains("NOT_ALLOWED_IN_CURRENT_STATE");
-        // vm-5 exists in the demo inventory but not in the rendered directory: no route, so the demo is off
-        HttpResponse<String> unrouted = post(port, "/api/vcenter/vm/vm-5/guest/processes/1000?action=delete");
+        // vm-5 is in both hosts' (demo) inventories but not in the rendered directory: discovery (on with
+        // two hosts) finds two claimants and refuses to guess
+        HttpResponse<String> ambiguous = post(port, "/api/vcenter/vm/vm-5/guest/processes/1000?action=delete");
+        assertThat(ambiguous.statusCode()).isEqualTo(500);
+        assertThat(ambiguous.body()).contains("com.guestops.gateway.vm.ambiguous_route");
+        // a VM no host has: no route, so the built-in demo VMs are not merged in either
+        HttpResponse<String> unrouted = post(port, "/api/vcenter/vm/vm-77/guest/processes/1000?action=delete");
         assertThat(unrouted.statusCode()).isEqualTo(404);
         assertThat(unrouted.body()).contains("com.guestops.gateway.vm.no_route");
 
