@@ -4,6 +4,7 @@ import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.security.BearerAuthenticator;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateService;
 import com.guestops.gateway.terminate.TerminateTrace;
@@ -20,23 +21,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
- * What both flavours' resources share: parse and validate the request, run the use case, and render
- * the outcome in the flavour's shape. Runs on the event loop; nothing here blocks.
+ * What both flavours' resources share: authenticate the caller, parse and validate the request, run the
+ * use case, and render the outcome in the flavour's shape. Runs on the event loop; nothing here blocks.
+ *
+ * <p>The caller is authenticated first: a request without a valid bearer token (or without the required
+ * role) is answered 401/403 before its body is even parsed, never reaches routing or a host, and is
+ * counted like every other outcome (host {@code none}, source {@code gateway}).
  */
 @ApplicationScoped
 public class GuestProcessEndpoint {
 
     private static final Logger LOG = Logger.getLogger(GuestProcessEndpoint.class);
 
+    /** Log MDC key holding the authenticated caller's subject for the rest of the request. */
+    public static final String CALLER_MDC = "caller";
+
     private final TerminateService service;
     private final RequestOutcomes outcomes;
+    private final BearerAuthenticator authenticator;
 
     @Inject
-    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes) {
+    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator) {
         this.service = service;
         this.outcomes = outcomes;
+        this.authenticator = authenticator;
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
@@ -52,16 +63,20 @@ public class GuestProcessEndpoint {
             }
         }
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
-        TerminateCommand command;
-        try {
-            command = TerminateRequestParser.parse(vm, pid, actions(flavour, query),
-                    headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
-                    headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER), body);
-        } catch (VapiException invalid) {
-            return Uni.createFrom().item(finish(flavour, trace, invalid));
-        }
-        trace.guestUser(command.credentials().userName().orElse(null));
-        return service.terminate(command, trace)
+        String vmId = vm;
+        String pidText = pid;
+        return authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
+                .chain(caller -> {
+                    // the request runs on its own (duplicated) Vert.x context, which scopes the MDC to it
+                    MDC.put(CALLER_MDC, caller.subject());
+                    // an invalid request fails here with invalid_argument, before anything is routed
+                    TerminateCommand command = TerminateRequestParser.parse(vmId, pidText, actions(flavour, query),
+                            headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                            headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER), body)
+                            .withCaller(caller);
+                    trace.guestUser(command.credentials().userName().orElse(null));
+                    return service.terminate(command, trace);
+                })
                 .map(ignored -> finish(flavour, trace, null))
                 .onFailure().recoverWithItem(f -> finish(flavour, trace, f));
     }

@@ -22,7 +22,8 @@ public final class VapiErrorResponses {
 
     /**
      * Legacy: {@code {"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": [...], "data": {...}}}}.
-     * Modern: {@code {"error_type": "NOT_FOUND", "messages": [...], "data": {...}}}.
+     * Modern: {@code {"error_type": "NOT_FOUND", "messages": [...], "data": {...}}}, plus, for
+     * {@code UNAUTHENTICATED}, vAPI's {@code "challenge"} field when the error carries one.
      */
     public static Map<String, Object> body(Flavour flavour, VapiError error) {
         Map<String, Object> content = new LinkedHashMap<>();
@@ -34,6 +35,9 @@ public final class VapiErrorResponses {
             content.put("data", error.data());
         }
         if (flavour == Flavour.API) {
+            if (error.challenge() != null) {
+                content.put("challenge", error.challenge());
+            }
             return content;
         }
         Map<String, Object> legacy = new LinkedHashMap<>();

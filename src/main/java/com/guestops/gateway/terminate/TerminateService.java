@@ -8,6 +8,7 @@ import com.guestops.gateway.resilience.HostGuard;
 import com.guestops.gateway.resilience.HostGuards;
 import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.routing.Route;
+import com.guestops.gateway.security.CallerScope;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,9 +16,9 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * The use case: route a validated command to the host that owns the VM, call it through that host's
- * guard within one overall deadline, and turn whatever happened into either success or a
- * {@link VapiException}.
+ * The use case: check the caller's scope, route a validated command to the host that owns the VM, call
+ * it through that host's guard within one overall deadline, and turn whatever happened into either
+ * success or a {@link VapiException}.
  */
 @ApplicationScoped
 public class TerminateService {
@@ -26,23 +27,29 @@ public class TerminateService {
 
     private final HostDirectory directory;
     private final HostGuards guards;
+    private final CallerScope scope;
     private final Duration defaultDeadline;
 
     @Inject
-    public TerminateService(HostDirectory directory, HostGuards guards, GatewayConfig config) {
+    public TerminateService(HostDirectory directory, HostGuards guards, CallerScope scope, GatewayConfig config) {
         this.directory = directory;
         this.guards = guards;
+        this.scope = scope;
         this.defaultDeadline = config.resilience().deadline();
     }
 
     public Uni<Void> terminate(TerminateCommand command, TerminateTrace trace) {
-        // the command's toString() shows the credentials redacted (Secret prints ****)
+        // the command's toString() shows the credentials redacted (Secret prints ****) and the caller's subject
         LOG.debugf("Terminating: %s", command);
         Duration deadline = command.requestedDeadline()
                 .filter(d -> d.compareTo(defaultDeadline) < 0)
                 .orElse(defaultDeadline);
         long deadlineAtNanos = trace.startNanos() + deadline.toNanos();
-        return directory.resolve(command.vm())
+        // scoping rules: the VM pattern before routing (and so before any discovery), the host in call()
+        return Uni.createFrom().deferred(() -> {
+                    scope.checkVm(command.caller(), command.vm());
+                    return directory.resolve(command.vm());
+                })
                 .chain(route -> call(route, command, trace, deadlineAtNanos)
                         // a discovered owner that says the VM itself is not there: it moved (vMotion).
                         // That host definitively did nothing, so asking the new owner is not a retry.
@@ -67,6 +74,9 @@ public class TerminateService {
     }
 
     private Uni<Void> call(Route route, TerminateCommand command, TerminateTrace trace, long deadlineAtNanos) {
+        // every host about to be called must be in the caller's scope, the new owner of a moved VM too;
+        // a denial is the gateway's unauthorized answer and no call to that host
+        scope.checkHost(command.caller(), command.vm(), route.host().name());
         trace.host(route.host().name());
         HostGuard guard = guards.forHost(route.host().name());
         return guard.terminate(command, trace, deadlineAtNanos);

@@ -8,7 +8,11 @@ import io.restassured.specification.RequestSpecification;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds one terminate call in either flavour and sends it through HTTP. */
+/**
+ * Builds one terminate call in either flavour and sends it through HTTP. Every call carries a valid
+ * bearer token ({@link TestTokens#suite()}) unless the test says otherwise ({@link #token}, {@link #authorization},
+ * {@link #noAuthorization}).
+ */
 public final class VapiCall {
 
     public static final String ROOT = "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"root\",\"password\":\"vmware\",\"interactive_session\":false}}";
@@ -23,6 +27,7 @@ public final class VapiCall {
     private final Map<String, String> query = new LinkedHashMap<>();
     private final Map<String, String> headers = new LinkedHashMap<>();
     private String rawQuery;
+    private String authorization = "Bearer " + TestTokens.suite();
 
     private VapiCall(Flavour flavour, String vm, String pid) {
         this.flavour = flavour;
@@ -62,6 +67,24 @@ public final class VapiCall {
         return this;
     }
 
+    /** Sends {@code Authorization: Bearer <jwt>}. */
+    public VapiCall token(String jwt) {
+        this.authorization = "Bearer " + jwt;
+        return this;
+    }
+
+    /** Sends this exact {@code Authorization} header value. */
+    public VapiCall authorization(String headerValue) {
+        this.authorization = headerValue;
+        return this;
+    }
+
+    /** Sends no {@code Authorization} header. */
+    public VapiCall noAuthorization() {
+        this.authorization = null;
+        return this;
+    }
+
     /** Replaces the whole query string (no {@code action} is added). */
     public VapiCall rawQuery(String rawQuery) {
         this.rawQuery = rawQuery;
@@ -75,6 +98,9 @@ public final class VapiCall {
         }
         if (body != null) {
             spec = spec.body(body);
+        }
+        if (authorization != null) {
+            spec = spec.header("Authorization", authorization);
         }
         spec = spec.headers(headers);
         String url = path(flavour);

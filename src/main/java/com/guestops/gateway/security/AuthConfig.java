@@ -1,0 +1,49 @@
+package com.guestops.gateway.security;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Caller authentication and authorization ({@code gateway.auth.*}); the names are part of the public
+ * interface. Token verification itself (key or JWKS, issuer, audiences, clock skew) is configured with
+ * the standard MicroProfile JWT properties ({@code mp.jwt.verify.*}).
+ */
+@ConfigMapping(prefix = "gateway.auth")
+public interface AuthConfig {
+
+    /**
+     * Whether callers must present a bearer JWT. On by default in every profile; see {@link AuthStartupCheck}
+     * for when the embedded demo relaxes it and when startup is refused.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The role (an entry of the token's {@code groups} claim) a caller needs to terminate processes. */
+    @WithDefault(DEFAULT_ROLE)
+    String requiredRole();
+
+    /**
+     * Optional scoping rules, in order. The first rule whose {@code subjects} or {@code groups} match the
+     * caller decides which VMs and hosts it may act on; a caller no rule matches is denied. No rules: a
+     * caller with the required role may act on every VM.
+     */
+    Optional<List<Rule>> rules();
+
+    interface Rule {
+        /** Token subjects ({@code sub} claim) this rule applies to, e.g. {@code system:serviceaccount:ops:reaper}. */
+        Optional<List<String>> subjects();
+
+        /** Groups ({@code groups} claim) this rule applies to. A rule with neither subjects nor groups matches every caller. */
+        Optional<List<String>> groups();
+
+        /** VM id patterns the caller may act on ({@code *} any run of characters, {@code ?} one). None: any VM. */
+        Optional<List<String>> vms();
+
+        /** Host names (under {@code gateway.hosts}) the caller may act on. None: any host. */
+        Optional<List<String>> hosts();
+    }
+
+    String DEFAULT_ROLE = "guestops.terminate";
+}

@@ -1,0 +1,216 @@
+package com.guestops.gateway.security;
+
+import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.security.AuthMessages.TokenProblem;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.lang.UnresolvableKeyException;
+
+/**
+ * Authenticates the caller of a terminate request from its {@code Authorization: Bearer <JWT>} header and
+ * checks the required role. The token is verified by smallrye-jwt's {@link JWTParser}, configured by the
+ * standard {@code mp.jwt.verify.*} properties (key or JWKS, issuer, audiences, clock skew).
+ *
+ * <p>The gateway does this itself, instead of Quarkus' HTTP security layer (disabled with
+ * {@code quarkus.smallrye-jwt.enabled=false}), so that every rejection is a vAPI error of the request's
+ * flavour flowing through the same path as every other outcome, and so that no other path (health,
+ * metrics, OpenAPI) is ever challenged.
+ *
+ * <p>Threading: verifying with a configured key is pure CPU work and runs on the event loop. When the
+ * key is fetched over HTTP (a JWKS URL: {@link AuthSettings#blockingVerification()}), smallrye-jwt fetches
+ * and refreshes it synchronously, so verification runs on a worker thread and the result is delivered
+ * back on the request's event-loop context.
+ *
+ * <p>The token is never logged, echoed or kept: only the verified subject and groups leave this class.
+ */
+@ApplicationScoped
+public class BearerAuthenticator {
+
+    private static final Logger LOG = Logger.getLogger(BearerAuthenticator.class);
+
+    private final JWTParser parser;
+    private final AuthSettings settings;
+
+    @Inject
+    public BearerAuthenticator(JWTParser parser, AuthStartupCheck startup) {
+        this(parser, startup.settings());
+    }
+
+    BearerAuthenticator(JWTParser parser, AuthSettings settings) {
+        this.parser = parser;
+        this.settings = settings;
+    }
+
+    /**
+     * @param authorization every value of the request's {@code Authorization} header (null or empty: none)
+     * @return the caller, or a failure with a {@link VapiException}: 401 {@code unauthenticated} (missing,
+     *         malformed, invalid or expired token) or 403 {@code unauthorized} (required role missing)
+     */
+    public Uni<CallerIdentity> authenticate(List<String> authorization) {
+        if (!settings.enforced()) {
+            return Uni.createFrom().item(CallerIdentity.ANONYMOUS);
+        }
+        String token;
+        try {
+            token = bearerToken(authorization);
+        } catch (VapiException rejected) {
+            return Uni.createFrom().failure(rejected);
+        }
+        Uni<JsonWebToken> verified = settings.blockingVerification()
+                ? offloaded(token)
+                : Uni.createFrom().item(() -> verify(token));
+        return verified.map(this::authorize);
+    }
+
+    private Uni<JsonWebToken> offloaded(String token) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Uni.createFrom().item(() -> verify(token)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
+        // executeBlocking completes its future back on this (the request's) context
+        return Uni.createFrom().completionStage(() -> context.<JsonWebToken> executeBlocking(() -> verify(token), false)
+                .toCompletionStage());
+    }
+
+    static String bearerToken(List<String> authorization) {
+        if (authorization == null || authorization.isEmpty()) {
+            LOG.debug("Rejected a request without an Authorization header");
+            throw AuthMessages.tokenMissing();
+        }
+        if (authorization.size() > 1) {
+            LOG.info("Rejected a request with more than one Authorization header");
+            throw AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
+        }
+        String value = authorization.get(0) == null ? "" : authorization.get(0).trim();
+        int space = indexOfWhitespace(value);
+        String scheme = space < 0 ? value : value.substring(0, space);
+        if (!scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
+            LOG.debug("Rejected a request whose Authorization header is not a bearer token");
+            throw AuthMessages.tokenMissing();
+        }
+        String token = space < 0 ? "" : value.substring(space + 1).trim();
+        if (token.isEmpty() || indexOfWhitespace(token) >= 0) {
+            LOG.info("Rejected a request with a malformed bearer token");
+            throw AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
+        }
+        return token;
+    }
+
+    private JsonWebToken verify(String token) {
+        try {
+            return parser.parse(token);
+        } catch (ParseException e) {
+            VapiException rejection = rejection(e);
+            if (e.getCause() instanceof UnresolvableKeyException) {
+                // the key could not be resolved at all: a misconfigured key location or an unreachable JWKS
+                // endpoint answers every caller like this, so say so where an operator will look
+                LOG.warnf("Rejected a bearer token: no verification key could be resolved for it (%s)."
+                        + " If every caller is rejected like this, check mp.jwt.verify.publickey.location and that"
+                        + " the key or JWKS endpoint is reachable.", rootMessage(e));
+            } else {
+                LOG.infof("Rejected a bearer token: %s", rejection.error().messages().get(0).id()
+                        + rejection.error().messages().get(0).args());
+            }
+            throw rejection;
+        }
+    }
+
+    private CallerIdentity authorize(JsonWebToken jwt) {
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isBlank()) {
+            LOG.info("Rejected a bearer token without a subject (sub) claim");
+            throw AuthMessages.tokenInvalid(TokenProblem.NO_SUBJECT);
+        }
+        Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
+        CallerIdentity caller = CallerIdentity.authenticated(subject, groups);
+        if (!caller.inGroup(settings.requiredRole())) {
+            LOG.infof("Denied caller %s: its token does not list the required role %s (groups %s)", subject,
+                    settings.requiredRole(), caller.groups());
+            throw AuthMessages.roleMissing(subject, settings.requiredRole());
+        }
+        return caller;
+    }
+
+    /** Maps a verification failure to the answer; the order puts what a token refresh cannot fix first. */
+    static VapiException rejection(Throwable failure) {
+        InvalidJwtException invalid = cause(failure, InvalidJwtException.class);
+        if (invalid != null) {
+            if (has(invalid, ErrorCodes.SIGNATURE_INVALID, ErrorCodes.SIGNATURE_MISSING)) {
+                return AuthMessages.tokenInvalid(TokenProblem.SIGNATURE);
+            }
+            if (has(invalid, ErrorCodes.ISSUER_INVALID, ErrorCodes.ISSUER_MISSING)) {
+                return AuthMessages.tokenInvalid(TokenProblem.ISSUER);
+            }
+            if (has(invalid, ErrorCodes.AUDIENCE_INVALID, ErrorCodes.AUDIENCE_MISSING)) {
+                return AuthMessages.tokenInvalid(TokenProblem.AUDIENCE);
+            }
+            if (has(invalid, ErrorCodes.NOT_YET_VALID, ErrorCodes.ISSUED_AT_INVALID_FUTURE)) {
+                return AuthMessages.tokenInvalid(TokenProblem.NOT_YET_VALID);
+            }
+            if (invalid.hasExpired()) {
+                return AuthMessages.tokenExpired();
+            }
+            if (has(invalid, ErrorCodes.MISCELLANEOUS, ErrorCodes.JSON_INVALID)) {
+                return AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
+            }
+            if (cause(invalid, UnresolvableKeyException.class) != null) {
+                return AuthMessages.tokenInvalid(TokenProblem.UNKNOWN_KEY);
+            }
+            return AuthMessages.tokenInvalid(TokenProblem.CLAIMS);
+        }
+        if (cause(failure, UnresolvableKeyException.class) != null) {
+            return AuthMessages.tokenInvalid(TokenProblem.UNKNOWN_KEY);
+        }
+        // smallrye-jwt's own checks (iat after exp, time-to-live or token age exceeded, required claims)
+        return AuthMessages.tokenInvalid(TokenProblem.CLAIMS);
+    }
+
+    private static boolean has(InvalidJwtException e, int... codes) {
+        for (int code : codes) {
+            if (e.hasErrorCode(code)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    /** The deepest cause's class and message: key locations and I/O errors, never token content. */
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static int indexOfWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
