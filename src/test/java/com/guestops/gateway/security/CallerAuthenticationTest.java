@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.support.LogCapture;
+import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestTokens;
 import com.guestops.gateway.support.VapiAnswer;
@@ -187,6 +188,28 @@ class CallerAuthenticationTest {
     void authenticationComesBeforeValidation(Flavour flavour) {
         VapiAnswer answer = rejected(delete(flavour, "bad vm!", "0").noAuthorization().body("{not json"));
         assertUnauthenticated(answer, MISSING, CHALLENGE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void rejectionsAreGatewayOutcomesAndNeverHostAttempts(Flavour flavour) {
+        long now = TestTokens.now();
+        String expired = TestTokens.sign(TestTokens.claims("svc-reaper", TestTokens.ROLE).issuedAt(now - 3600).expiresAt(now - 600));
+        MetricsScrape before = MetricsScrape.take();
+        rejected(delete(flavour, "vm-1", 1000).noAuthorization()).assertError(401, ErrorType.UNAUTHENTICATED);
+        rejected(delete(flavour, "vm-lab-ok", 7).token(expired)).assertError(401, ErrorType.UNAUTHENTICATED);
+        rejected(delete(flavour, "vm-1", 1000).token(TestTokens.token("svc-reader", TestTokens.SUITE_GROUP)))
+                .assertError(403, ErrorType.UNAUTHORIZED);
+        rejected(delete(flavour, "vm-1", 1000).token(TestTokens.token("svc-lab-vms", TestTokens.ROLE)))
+                .assertError(403, ErrorType.UNAUTHORIZED);
+        MetricsScrape after = MetricsScrape.take();
+
+        assertThat(after.delta(before, "guestops_host_attempts_total")).as("host attempts").isZero();
+        assertThat(after.delta(before, "guestops_terminate_requests_total", "flavour", flavour.tag(), "host", "none",
+                "outcome", "unauthenticated", "source", "gateway")).isEqualTo(2);
+        assertThat(after.delta(before, "guestops_terminate_requests_total", "flavour", flavour.tag(), "host", "none",
+                "outcome", "unauthorized", "source", "gateway")).isEqualTo(2);
+        assertThat(after.delta(before, "guestops_terminate_requests_total")).as("all requests").isEqualTo(4);
     }
 
     @Test
