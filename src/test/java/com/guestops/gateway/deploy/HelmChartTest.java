@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
@@ -299,7 +298,7 @@ class HelmChartTest {
         assertThat(from.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
 
         JsonNode egress = np.at("/spec/egress");
-        assertThat(egress).hasSize(2);
+        assertThat(egress).hasSize(3);
         assertThat(egress.at("/0/ports").toString())
                 .isEqualTo("[{\"port\":53,\"protocol\":\"UDP\"},{\"port\":53,\"protocol\":\"TCP\"}]");
         assertThat(egress.at("/0/to/0/podSelector/matchLabels/k8s-app").asText()).isEqualTo("kube-dns");
@@ -307,6 +306,9 @@ class HelmChartTest {
         assertThat(egress.at("/1/to").toString()).isEqualTo("[{\"ipBlock\":{\"cidr\":\"10.20.0.0/16\"}}]");
         assertThat(egress.at("/1/ports").toString())
                 .isEqualTo("[{\"port\":443,\"protocol\":\"TCP\"},{\"port\":8443,\"protocol\":\"TCP\"}]");
+        // extraRules: the token issuer's JWKS endpoint (caller authentication)
+        assertThat(egress.at("/2/to/0/ipBlock/cidr").asText()).isEqualTo("10.30.1.0/24");
+        assertThat(egress.at("/2/ports/0/port").asInt()).isEqualTo(443);
     }
 
     @Test
@@ -454,7 +456,10 @@ class HelmChartTest {
                 "gateway:\n  hosts:\n    esx-01: {type: vim25, url: \"https://e/sdk\", username: u, password: p, passwordSecretRef: {name: s}}\n",
                 "probe path without a slash", "probes:\n  liveness: {path: q/health/live}\n",
                 "misspelt resilience key", "gateway:\n  resilience:\n    retry: {max-retry: 2}\n",
-                "resilience duration without a unit word", "gateway:\n  resilience:\n    deadline: soon\n");
+                "resilience duration without a unit word", "gateway:\n  resilience:\n    deadline: soon\n",
+                "misspelt auth key", "gateway:\n  auth:\n    required-roles: ops\n",
+                "misspelt auth rule key", "gateway:\n  auth:\n    rules:\n      - {subject: [svc-a]}\n",
+                "VM pattern with a character no VM id has", "gateway:\n  auth:\n    rules:\n      - {vms: [\"vm/1\"]}\n");
         for (Map.Entry<String, String> e : bad.entrySet()) {
             Path values = tmp.resolve("bad-" + Math.abs(e.getKey().hashCode()) + ".yaml");
             Files.writeString(values, e.getValue());
@@ -475,13 +480,29 @@ class HelmChartTest {
     @Test
     void sectionsOfNewerGatewayVersionsAreRenderedOnlyWhenSet() throws IOException {
         JsonNode rendered = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml()).path("gateway");
-        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience", "discovery");
+        assertThat(rendered.fieldNames()).toIterable().containsExactlyInAnyOrder("hosts", "vms", "resilience", "discovery", "auth");
         Path values = tmp.resolve("future.yaml");
         Files.writeString(values, "gateway:\n  discovery:\n    enabled: true\n    ttl: 5m\n");
         JsonNode gateway = Charts.parseYaml(templateWith(PRODUCTION, values).applicationYaml()).path("gateway");
         assertThat(gateway.at("/discovery/ttl").asText()).isEqualTo("5m");
-        assertThat(Set.of("auth")).allSatisfy(k -> assertThat(gateway.has(k)).isFalse());
+        assertThat(Charts.parseYaml(Charts.template(Charts.VALUES.resolve("values-k8s.yaml")).applicationYaml())
+                .path("gateway").has("auth")).as("auth rendered only when set").isFalse();
         assertThat(Charts.parseYaml(Charts.template(null).applicationYaml()).has("gateway")).isFalse();
+    }
+
+    @Test
+    void callerAuthenticationIsConfiguredThroughAuthAndExtraConfig() {
+        JsonNode config = Charts.parseYaml(Charts.template(PRODUCTION).applicationYaml());
+        JsonNode auth = config.at("/gateway/auth");
+        assertThat(auth.path("required-role").asText()).isEqualTo("guestops.terminate");
+        assertThat(auth.at("/rules/0/subjects/0").asText()).isEqualTo("system:serviceaccount:batch:reaper");
+        assertThat(auth.at("/rules/0/vms/0").asText()).isEqualTo("vm-4*");
+        assertThat(auth.at("/rules/0/hosts")).hasSize(2);
+        assertThat(auth.at("/rules/1/groups/0").asText()).isEqualTo("sre");
+        // the verification key, issuer and audience: MicroProfile JWT properties, through extraConfig
+        assertThat(config.at("/mp/jwt/verify/publickey/location").asText()).startsWith("https://");
+        assertThat(config.at("/mp/jwt/verify/issuer").asText()).isNotEmpty();
+        assertThat(config.at("/mp/jwt/verify/audiences").asText()).isEqualTo("guestops-gateway");
     }
 
     // ---- helpers -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package com.guestops.gateway.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.guestops.gateway.support.TestTokens;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -70,6 +71,12 @@ class RenderedConfigIT {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("# TYPE ");
 
+        // real hosts: callers need a bearer token, verified with the key the chart put in application.yaml
+        HttpResponse<String> anonymous = post(port, "/api/vcenter/vm/vm-1/guest/processes/1000?action=delete", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"guestops-gateway\"");
+        assertThat(anonymous.body()).contains("com.guestops.gateway.auth.token_missing");
+
         // vm-1 -> sim-a (the demo inventory: root may kill the respawning worker 1000)
         assertThat(post(port, "/api/vcenter/vm/vm-1/guest/processes/1000?action=delete").statusCode()).isEqualTo(204);
         assertThat(post(port, "/rest/vcenter/vm/vm-1/guest/processes/1000?action=delete").statusCode()).isEqualTo(200);
@@ -94,9 +101,9 @@ class RenderedConfigIT {
         assertThat(scrape).containsPattern("guestops_host_circuit_breaker_state\\{[^}]*host=\"sim-b\"");
 
         String output = Files.readString(log);
-        assertThat(output).contains("Host 'sim-a' registered", "Host 'sim-b' registered")
+        assertThat(output).contains("Host 'sim-a' registered", "Host 'sim-b' registered", "Caller authentication ENFORCED")
                 .doesNotContain("embedded SIMULATOR")
-                .doesNotContain(env.get("GUESTOPS_HOST_PASSWORD_SIM_A"));
+                .doesNotContain(env.get("GUESTOPS_HOST_PASSWORD_SIM_A")).doesNotContain(TestTokens.suite());
 
         // SIGTERM, as the kubelet sends it: the app stops well within terminationGracePeriodSeconds
         long grace = rendered.one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong();
@@ -177,9 +184,18 @@ class RenderedConfigIT {
     }
 
     HttpResponse<String> post(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return post(port, path, TestTokens.suite());
+    }
+
+    /** @param token the bearer token to send, or null for none */
+    HttpResponse<String> post(int port, String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(BODY));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static int freePort() throws IOException {
