@@ -67,8 +67,13 @@ public class GuestProcessEndpoint {
         String pidText = pid;
         return authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
-                    // the request runs on its own (duplicated) Vert.x context, which scopes the MDC to it
-                    MDC.put(CALLER_MDC, caller.subject());
+                    if (caller.authenticated()) {
+                        // for the audit log, and on every later log line of the request: the request runs
+                        // on its own (duplicated) Vert.x context, which scopes the MDC to it
+                        trace.caller(caller.subject());
+                        MDC.put(CALLER_MDC, caller.subject());
+                    }
+                    authenticator.requireRole(caller);
                     // an invalid request fails here with invalid_argument, before anything is routed
                     TerminateCommand command = TerminateRequestParser.parse(vmId, pidText, actions(flavour, query),
                             headers.getHeaderString(HttpHeaders.CONTENT_TYPE),

@@ -20,8 +20,9 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.lang.UnresolvableKeyException;
 
 /**
- * Authenticates the caller of a terminate request from its {@code Authorization: Bearer <JWT>} header and
- * checks the required role. The token is verified by smallrye-jwt's {@link JWTParser}, configured by the
+ * Authenticates the caller of a terminate request from its {@code Authorization: Bearer <JWT>} header
+ * ({@link #authenticate}) and checks the required role ({@link #requireRole}), two steps so that the
+ * subject of a caller without the role is known (audit log, MDC) before it is refused. The token is verified by smallrye-jwt's {@link JWTParser}, configured by the
  * standard {@code mp.jwt.verify.*} properties (key or JWKS, issuer, audiences, clock skew).
  *
  * <p>The gateway does this itself, instead of Quarkus' HTTP security layer (disabled with
@@ -56,8 +57,8 @@ public class BearerAuthenticator {
 
     /**
      * @param authorization every value of the request's {@code Authorization} header (null or empty: none)
-     * @return the caller, or a failure with a {@link VapiException}: 401 {@code unauthenticated} (missing,
-     *         malformed, invalid or expired token) or 403 {@code unauthorized} (required role missing)
+     * @return the caller (its role not checked yet: {@link #requireRole}), or a failure with a
+     *         {@link VapiException}: 401 {@code unauthenticated} (missing, malformed, invalid or expired token)
      */
     public Uni<CallerIdentity> authenticate(List<String> authorization) {
         if (!settings.enforced()) {
@@ -72,7 +73,19 @@ public class BearerAuthenticator {
         Uni<JsonWebToken> verified = settings.blockingVerification()
                 ? offloaded(token)
                 : Uni.createFrom().item(() -> verify(token));
-        return verified.map(this::authorize);
+        return verified.map(BearerAuthenticator::identity);
+    }
+
+    /** Throws 403 {@code unauthorized} unless the caller's groups list the required role (no-op when callers are not checked). */
+    public void requireRole(CallerIdentity caller) {
+        if (!settings.enforced()) {
+            return;
+        }
+        if (!caller.authenticated() || !caller.inGroup(settings.requiredRole())) {
+            LOG.infof("Denied caller %s: its token does not list the required role %s (groups %s)", caller.subject(),
+                    settings.requiredRole(), caller.groups());
+            throw AuthMessages.roleMissing(caller.subject(), settings.requiredRole());
+        }
     }
 
     private Uni<JsonWebToken> offloaded(String token) {
@@ -128,20 +141,15 @@ public class BearerAuthenticator {
         }
     }
 
-    private CallerIdentity authorize(JsonWebToken jwt) {
+    /** The verified subject and groups; nothing else of the token is kept. */
+    private static CallerIdentity identity(JsonWebToken jwt) {
         String subject = jwt.getSubject();
         if (subject == null || subject.isBlank()) {
             LOG.info("Rejected a bearer token without a subject (sub) claim");
             throw AuthMessages.tokenInvalid(TokenProblem.NO_SUBJECT);
         }
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
-        CallerIdentity caller = CallerIdentity.authenticated(subject, groups);
-        if (!caller.inGroup(settings.requiredRole())) {
-            LOG.infof("Denied caller %s: its token does not list the required role %s (groups %s)", subject,
-                    settings.requiredRole(), caller.groups());
-            throw AuthMessages.roleMissing(subject, settings.requiredRole());
-        }
-        return caller;
+        return CallerIdentity.authenticated(subject, groups);
     }
 
     /** Maps a verification failure to the answer; the order puts what a token refresh cannot fix first. */

@@ -212,6 +212,59 @@ class CallerAuthenticationTest {
         assertThat(after.delta(before, "guestops_terminate_requests_total")).as("all requests").isEqualTo(4);
     }
 
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void auditLogNamesTheVerifiedCaller(Flavour flavour) throws Exception {
+        String ok = "req-" + java.util.UUID.randomUUID();
+        String noRole = "req-" + java.util.UUID.randomUUID();
+        String outOfScope = "req-" + java.util.UUID.randomUUID();
+        String anonymous = "req-" + java.util.UUID.randomUUID();
+        String forged = "req-" + java.util.UUID.randomUUID();
+        try (LogCapture log = LogCapture.start()) {
+            delete(flavour, "vm-1", 1000).header("X-Request-Id", ok)
+                    .token(TestTokens.token("svc-audited", TestTokens.ROLE, TestTokens.SUITE_GROUP)).send().assertSuccess();
+            delete(flavour, "vm-1", 1000).header("X-Request-Id", noRole)
+                    .token(TestTokens.token("svc-reader", TestTokens.SUITE_GROUP)).send().assertError(403, ErrorType.UNAUTHORIZED);
+            delete(flavour, "vm-1", 1000).header("X-Request-Id", outOfScope)
+                    .token(TestTokens.token("svc-lab-vms", TestTokens.ROLE)).send().assertError(403, ErrorType.UNAUTHORIZED);
+            delete(flavour, "vm-1", 1000).header("X-Request-Id", anonymous).noAuthorization().send()
+                    .assertError(401, ErrorType.UNAUTHENTICATED);
+            delete(flavour, "vm-1", 1000).header("X-Request-Id", forged)
+                    .token(TestTokens.signWithUntrustedKey(TestTokens.claims("svc-forged", TestTokens.ROLE))).send()
+                    .assertError(401, ErrorType.UNAUTHENTICATED);
+
+            assertAudit(log, ok, "svc-audited", "success", "host", "demo");
+            assertAudit(log, noRole, "svc-reader", "unauthorized", "gateway", "none");
+            assertAudit(log, outOfScope, "svc-lab-vms", "unauthorized", "gateway", "none");
+            assertAudit(log, anonymous, null, "unauthenticated", "gateway", "none");
+            assertAudit(log, forged, null, "unauthenticated", "gateway", "none");
+        }
+    }
+
+    private static void assertAudit(LogCapture log, String requestId, String caller, String outcome, String source,
+            String host) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+        for (java.util.logging.LogRecord r : log.records()) {
+            if ("com.guestops.gateway.audit".equals(r.getLoggerName())) {
+                String message = r instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage();
+                com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(message);
+                if (requestId.equals(line.path("request_id").asText())) {
+                    lines.add(line);
+                }
+            }
+        }
+        assertThat(lines).as("audit lines of %s", requestId).hasSize(1);
+        com.fasterxml.jackson.databind.JsonNode line = lines.get(0);
+        if (caller == null) {
+            assertThat(line.path("caller").isNull()).as("caller of %s", line).isTrue();
+        } else {
+            assertThat(line.path("caller").asText()).isEqualTo(caller);
+        }
+        assertThat(line.path("outcome").asText()).isEqualTo(outcome);
+        assertThat(line.path("source").asText()).isEqualTo(source);
+        assertThat(line.path("host").asText()).isEqualTo(host);
+    }
+
     @Test
     void healthMetricsAndOpenApiNeedNoToken() {
         for (String path : new String[] {"/q/health/live", "/q/health/ready", "/q/health", "/q/metrics", "/q/openapi"}) {
