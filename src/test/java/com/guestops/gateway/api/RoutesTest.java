@@ -40,11 +40,14 @@ class RoutesTest {
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
         java.net.URI uri = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
                 + "/" + f.tag() + "/vcenter/vm/vm-1/guest/processes/1000?action=delete");
+        String bearer = "Bearer " + com.guestops.gateway.support.TestTokens.suite();
         var empty = client.send(java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .header("Authorization", bearer)
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
         assertThat(empty.body()).contains("com.guestops.gateway.validation.body.required").doesNotContain("Exception");
         var ok = client.send(java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .header("Authorization", bearer)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(com.guestops.gateway.support.VapiCall.ROOT)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).isEqualTo(f == Flavour.REST ? 200 : 204);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.support.Simulators;
+import com.guestops.gateway.support.TestTokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -168,6 +169,17 @@ class RequestFuzzTest {
                 .as(FuzzRequest::new);
     }
 
+    /** Authorization headers: mostly the suite's valid token (so the rest of the request is fuzzed), sometimes anything. */
+    static Arbitrary<String> authorizations() {
+        String valid = "Bearer " + TestTokens.suite();
+        return Arbitraries.<String>frequencyOf(
+                w(16, Arbitraries.just(valid)),
+                w(1, Arbitraries.just((String) null)),
+                w(1, Arbitraries.of("", "Bearer", "Bearer ", "Bearer x.y.z", "Basic cm9vdDp2bXdhcmU=", "bearer " + TestTokens.suite(),
+                        valid + "x", valid.substring(0, valid.length() - 10), valid + " " + valid, "Bearer " + "A".repeat(4000))),
+                w(1, Arbitraries.strings().ascii().ofMaxLength(200).map(s -> "Bearer " + s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
+    }
+
     // --- the property --------------------------------------------------------------------------------
 
     @Test
@@ -184,22 +196,25 @@ class RequestFuzzTest {
 
     private void fuzz(long seed, Random random) throws Exception {
         var generator = requests().generator(1000);
+        var authorizations = authorizations().generator(1000);
         SimulatorHostClient demo = simulators.demo();
         long deadline = System.nanoTime() + BUDGET.toNanos();
         int sent = 0;
         while (sent < REQUESTS && System.nanoTime() < deadline) {
             FuzzRequest request = generator.next(random).value();
+            String authorization = authorizations.next(random).value();
             long callsBefore = demo.totalCalls();
-            HttpResponse<String> response = send(request);
+            HttpResponse<String> response = send(request, authorization);
             sent++;
             String where = "seed " + seed + " (rerun with -Dfuzz.seed=" + seed + "), request #" + sent + ": " + request
+                    + " authorization=" + (authorization == null ? "none" : authorization.replaceAll("(.{60}).+", "$1..."))
                     + "\n -> " + response.statusCode() + " " + response.body();
             check(request, response, demo.totalCalls() - callsBefore, where);
         }
         assertThat(sent).as("requests sent in the time budget").isGreaterThanOrEqualTo(100);
     }
 
-    private HttpResponse<String> send(FuzzRequest r) throws Exception {
+    private HttpResponse<String> send(FuzzRequest r, String authorization) throws Exception {
         String path = "/" + r.flavour() + "/vcenter/vm/" + enc(r.vm()) + "/guest/processes/" + enc(r.pid());
         URI uri = base.resolve(path + (r.query().isEmpty() ? "" : "?" + r.query()));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
@@ -212,6 +227,9 @@ class RequestFuzzTest {
         }
         if (r.requestId() != null) {
             b.header("X-Request-Id", r.requestId());
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
