@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.host.simulator.SimulatorHostClient;
+import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestTokens;
 import com.guestops.gateway.support.VapiAnswer;
 import com.guestops.gateway.support.VapiCall;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * rules[0] subjects=svc-lab-vms     vms=vm-lab-*
  * rules[1] subjects=svc-demo-host   hosts=demo
  * rules[2] groups=team-vm-one       vms=vm-1,vm-gone  hosts=demo
- * rules[3] groups=guestops-test-suite                    (everything: the default test token)
+ * rules[3] subjects=svc-disc-a      hosts=disc-a         (VMs found by discovery)
+ * rules[4] groups=guestops-test-suite                    (everything: the default test token)
  * </pre>
  */
 @QuarkusTest
@@ -32,9 +37,14 @@ class CallerScopeTest {
     @Inject
     Simulators simulators;
 
+    @Inject
+    HostDirectory directory;
+
     @BeforeEach
+    @AfterEach
     void freshSimulator() {
         simulators.resetAll();
+        directory.invalidate("vm-moving"); // forget where discovery last found it
     }
 
     @ParameterizedTest
@@ -119,6 +129,29 @@ class CallerScopeTest {
         delete(flavour, "vm-lab-ok", 7).body(LAB).token(TestTokens.token("svc-lab-vms")).send()
                 .assertError(403, ErrorType.UNAUTHORIZED);
         assertThat(simulators.host("lab").calls("vm-lab-ok")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void discoveredOwnerIsCheckedLikeAStaticOne(Flavour flavour) {
+        String token = TestTokens.token("svc-disc-a", TestTokens.ROLE);
+        delete(flavour, "vm-disc-a", 7).body(LAB).token(token).send().assertSuccess();
+        assertOutOfScope(delete(flavour, "vm-disc-b", 7).body(LAB).token(token).send(), "svc-disc-a", "vm-disc-b");
+        assertThat(simulators.host("disc-a").calls("vm-disc-a")).isEqualTo(1);
+        assertThat(simulators.host("disc-b").calls("vm-disc-b")).as("terminate calls to the out-of-scope owner").isZero();
+    }
+
+    @Test
+    void aMovedVmsNewOwnerMustBeInScopeToo() {
+        String token = TestTokens.token("svc-disc-a", TestTokens.ROLE);
+        SimulatorHostClient a = simulators.host("disc-a");
+        SimulatorHostClient b = simulators.host("disc-b");
+        delete(Flavour.API, "vm-moving", 7).body(LAB).token(token).send().assertSuccess();
+
+        b.adopt("vm-moving", a.evict("vm-moving")); // vMotion from disc-a (in scope) to disc-b (not)
+        assertOutOfScope(delete(Flavour.API, "vm-moving", 7).body(LAB).token(token).send(), "svc-disc-a", "vm-moving");
+        assertThat(a.calls("vm-moving")).as("the cached owner was asked and said: not here").isEqualTo(2);
+        assertThat(b.calls("vm-moving")).as("the new owner is outside the caller's scope").isZero();
     }
 
     private static void assertOutOfScope(VapiAnswer answer, String subject, String vm) {
