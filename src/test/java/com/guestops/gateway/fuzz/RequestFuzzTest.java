@@ -20,17 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.sessions.JqwikSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Property-based fuzzing of the HTTP surface, bounded to a few seconds: random and mutated paths,
  * pids, VM ids, query strings, headers and JSON bodies (deep nesting, huge numbers, wrong types,
- * unicode, duplicate keys, broken syntax). Generators are jqwik {@link Arbitrary}s driven from a
+ * unicode, duplicate keys, broken syntax). Generators are small seeded {@link Gen}s driven from a
  * logged seed inside the shared Quarkus test boot.
  *
  * <p>Properties: every answer is a vAPI-shaped 2xx/4xx (never a 5xx, never a stack trace, never an
@@ -69,59 +65,60 @@ class RequestFuzzTest {
 
     // --- generators --------------------------------------------------------------------------------
 
-    /** One weighted alternative for {@link Arbitraries#frequencyOf}. */
-    static <T> net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends T>> w(int weight, Arbitrary<T> arbitrary) {
-        return net.jqwik.api.Tuple.of(weight, (Arbitrary<? extends T>) arbitrary);
-    }
-
-    static Arbitrary<String> unicode(int max) {
-        return Arbitraries.strings().all().ofMinLength(0).ofMaxLength(max);
+    static Gen<String> unicode(int max) {
+        return Gen.unicode(max);
     }
 
     /** VM ids: the demo's (never failing with 5xx), near misses, and anything at all. */
-    static Arbitrary<String> vms() {
-        return Arbitraries.<String>frequencyOf(
-                w(4, Arbitraries.of("vm-1", "vm-2", "vm-5", "vm-404", "vm-538:b3ab.x_y")),
-                w(2, Arbitraries.strings().withChars("abcvm-_.:0123456789").ofMinLength(0).ofMaxLength(90)),
-                w(2, unicode(40)),
-                w(1, Arbitraries.of("vm-1;x=1", "..", ".", "vm-1%00", "vm-1\u0000", "vm\u202e1", "%2e%2e")));
+    static Gen<String> vms() {
+        return Gen.frequency(
+                Gen.w(4, Gen.of("vm-1", "vm-2", "vm-5", "vm-404", "vm-538:b3ab.x_y")),
+                Gen.w(2, Gen.strings("abcvm-_.:0123456789", 0, 90)),
+                Gen.w(2, unicode(40)),
+                Gen.w(1, Gen.of("vm-1;x=1", "..", ".", "vm-1%00", "vm-1\u0000", "vm\u202e1", "%2e%2e")));
     }
 
-    static Arbitrary<String> pids() {
-        return Arbitraries.<String>frequencyOf(
-                w(3, Arbitraries.longs().map(l -> Long.toString(l))),
-                w(3, Arbitraries.longs().between(1, 6000).map(l -> Long.toString(l))),
-                w(1, Arbitraries.of("0", "-0", "+7", "007", "9223372036854775807", "9223372036854775808",
+    static Gen<String> pids() {
+        return Gen.frequency(
+                Gen.w(3, Gen.longs().map(l -> Long.toString(l))),
+                Gen.w(3, Gen.longs(1, 6000).map(l -> Long.toString(l))),
+                Gen.w(1, Gen.of("0", "-0", "+7", "007", "9223372036854775807", "9223372036854775808",
                         "99999999999999999999999", "1e3", "0x10", "١٢٣", "1.0", " 1", "")),
-                w(2, unicode(30)));
+                Gen.w(2, unicode(30)));
     }
 
-    static Arbitrary<String> queries() {
-        return Arbitraries.<String>frequencyOf(
-                w(5, Arbitraries.of("action=delete", "~action=delete")),
-                w(2, Arbitraries.of("", "action=", "action=DELETE", "action=delete&action=delete",
+    static Gen<String> queries() {
+        return Gen.frequency(
+                Gen.w(5, Gen.of("action=delete", "~action=delete")),
+                Gen.w(2, Gen.of("", "action=", "action=DELETE", "action=delete&action=delete",
                         "action=delete&~action=list", "action", "action=delete&x=%25ZZ", "%61ction=delete", "action=delete&vm=vm-2")),
-                w(1, unicode(20).map(s -> "action=" + enc(s))));
+                Gen.w(1, unicode(20).map(s -> "action=" + enc(s))));
     }
 
-    static Arbitrary<String> contentTypes() {
-        return Arbitraries.<String>frequencyOf(
-                w(6, Arbitraries.just("application/json")),
-                w(2, Arbitraries.of("application/json; charset=UTF-8", "text/plain", "application/xml",
+    static Gen<String> contentTypes() {
+        return Gen.frequency(
+                Gen.w(6, Gen.constant("application/json")),
+                Gen.w(2, Gen.of("application/json; charset=UTF-8", "text/plain", "application/xml",
                         "APPLICATION/JSON", "application/jsonx", "multipart/form-data; boundary=x", "*/*", ";;;")),
-                w(1, Arbitraries.just((String) null)));
+                Gen.w(1, Gen.constant((String) null)));
     }
 
-    static Arbitrary<String> credentials() {
-        Arbitrary<String> type = Arbitraries.of("\"USERNAME_PASSWORD\"", "\"SAML_BEARER_TOKEN\"", "\"KERBEROS\"", "null", "7", "true",
+    static Gen<String> credentials() {
+        Gen<String> type = Gen.of("\"USERNAME_PASSWORD\"", "\"SAML_BEARER_TOKEN\"", "\"KERBEROS\"", "null", "7", "true",
                 "[]", "{}", "\"username_password\"");
-        Arbitrary<String> text = Arbitraries.<String>frequencyOf(
-                w(4, Arbitraries.of("\"root\"", "\"vmware\"", "\"guest\"", "\"" + SECRET + "\"", "\"demo-saml-token\"")),
-                w(2, Arbitraries.of("null", "1e400", "-1", "123456789012345678901234567890", "true", "[\"a\"]", "{\"a\":1}")),
-                w(1, unicode(20).map(RequestFuzzTest::jsonString)));
-        Arbitrary<String> bool = Arbitraries.of("true", "false", "null", "\"true\"", "1", "0");
-        return Combinators.combine(type, text, text, text, bool, Arbitraries.integers().between(0, 31))
-                .as((t, user, password, token, interactive, mask) -> {
+        Gen<String> text = Gen.frequency(
+                Gen.w(4, Gen.of("\"root\"", "\"vmware\"", "\"guest\"", "\"" + SECRET + "\"", "\"demo-saml-token\"")),
+                Gen.w(2, Gen.of("null", "1e400", "-1", "123456789012345678901234567890", "true", "[\"a\"]", "{\"a\":1}")),
+                Gen.w(1, unicode(20).map(RequestFuzzTest::jsonString)));
+        Gen<String> bool = Gen.of("true", "false", "null", "\"true\"", "1", "0");
+        Gen<Integer> fieldMask = Gen.ints(0, 31);
+        return r -> {
+                    String t = type.next(r);
+                    String user = text.next(r);
+                    String password = text.next(r);
+                    String token = text.next(r);
+                    String interactive = bool.next(r);
+                    int mask = fieldMask.next(r);
                     List<String> fields = new ArrayList<>();
                     if ((mask & 1) != 0) fields.add("\"type\":" + t);
                     if ((mask & 2) != 0) fields.add("\"user_name\":" + user);
@@ -129,55 +126,66 @@ class RequestFuzzTest {
                     if ((mask & 8) != 0) fields.add("\"saml_token\":" + token);
                     if ((mask & 16) != 0) fields.add("\"interactive_session\":" + interactive);
                     return "{" + String.join(",", fields) + "}";
-                });
+                };
     }
 
-    static Arbitrary<byte[]> bodies() {
-        Arbitrary<String> wellFormed = credentials().map(c -> "{\"credentials\":" + c + "}");
-        Arbitrary<String> valid = Arbitraries.of(
+    static Gen<byte[]> bodies() {
+        Gen<String> wellFormed = credentials().map(c -> "{\"credentials\":" + c + "}");
+        Gen<String> valid = Gen.of(
                 "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"root\",\"password\":\"vmware\"}}",
                 "{\"credentials\":{\"type\":\"SAML_BEARER_TOKEN\",\"saml_token\":\"demo-saml-token\"}}",
                 "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"guest\",\"password\":\"" + SECRET + "\"}}");
-        Arbitrary<String> mutated = Combinators.combine(valid, Arbitraries.integers().between(0, 200), unicode(3), Arbitraries.integers().between(0, 3))
-                .as((v, at, insert, how) -> {
-                    int i = Math.min(at, v.length());
+        Gen<Integer> position = Gen.ints(0, 200);
+        Gen<String> insertion = unicode(3);
+        Gen<Integer> mutation = Gen.ints(0, 3);
+        Gen<String> mutated = r -> {
+                    String v = valid.next(r);
+                    int i = Math.min(position.next(r), v.length());
+                    String insert = insertion.next(r);
+                    int how = mutation.next(r);
                     return switch (how) {
                         case 0 -> v.substring(0, i) + insert + v.substring(i);           // insert
                         case 1 -> v.substring(0, i) + v.substring(Math.min(v.length(), i + 1)); // delete
                         case 2 -> v.substring(0, i);                                      // truncate
                         default -> v.replace("\"password\"", "\"password\":\"x\",\"password\""); // duplicate key
                     };
-                });
-        Arbitrary<String> nested = Arbitraries.integers().between(1, 3000)
+                };
+        Gen<String> nested = Gen.ints(1, 3000)
                 .map(n -> "{\"credentials\":" + "[".repeat(n) + "]".repeat(n) + "}");
-        Arbitrary<String> weird = Arbitraries.of("", "null", "[]", "\"x\"", "1", "{", "}", "{\"credentials\":}", "\uFEFF{}",
+        Gen<String> weird = Gen.of("", "null", "[]", "\"x\"", "1", "{", "}", "{\"credentials\":}", "\uFEFF{}",
                 "{\"credentials\":{\"type\":\"USERNAME_PASSWORD\",\"password\":\"x\"}} trailing", "{\"credentials\":1e99999}");
-        Arbitrary<byte[]> text = Arbitraries.<String>frequencyOf(
-                w(4, wellFormed), w(2, valid), w(3, mutated),
-                w(1, nested), w(1, weird), w(1, unicode(200)))
+        Gen<byte[]> text = Gen.frequency(
+                Gen.w(4, wellFormed), Gen.w(2, valid), Gen.w(3, mutated),
+                Gen.w(1, nested), Gen.w(1, weird), Gen.w(1, unicode(200)))
                 .map(s -> s.getBytes(StandardCharsets.UTF_8));
-        Arbitrary<byte[]> binary = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        return Arbitraries.<byte[]>frequencyOf(w(9, text), w(1, binary));
+        Gen<byte[]> binary = Gen.bytes(300);
+        return Gen.frequency(Gen.w(9, text), Gen.w(1, binary));
     }
 
-    static Arbitrary<FuzzRequest> requests() {
-        Arbitrary<String> headerValue = Arbitraries.<String>frequencyOf(
-                w(3, Arbitraries.just((String) null)),
-                w(1, Arbitraries.of("5s", "1", "0", "-1", "500ms", "2m", "soon", "99999999999", "1h", "")),
-                w(1, Arbitraries.strings().ascii().ofMaxLength(140).map(s -> s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
-        return Combinators.combine(Arbitraries.of("api", "rest"), vms(), pids(), queries(), contentTypes(), headerValue, headerValue, bodies())
-                .as(FuzzRequest::new);
+    static Gen<FuzzRequest> requests() {
+        Gen<String> headerValue = Gen.frequency(
+                Gen.w(3, Gen.constant((String) null)),
+                Gen.w(1, Gen.of("5s", "1", "0", "-1", "500ms", "2m", "soon", "99999999999", "1h", "")),
+                Gen.w(1, Gen.ascii(140).map(s -> s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
+        Gen<String> flavour = Gen.of("api", "rest");
+        Gen<String> vm = vms();
+        Gen<String> pid = pids();
+        Gen<String> query = queries();
+        Gen<String> contentType = contentTypes();
+        Gen<byte[]> body = bodies();
+        return r -> new FuzzRequest(flavour.next(r), vm.next(r), pid.next(r), query.next(r), contentType.next(r),
+                headerValue.next(r), headerValue.next(r), body.next(r));
     }
 
     /** Authorization headers: mostly the suite's valid token (so the rest of the request is fuzzed), sometimes anything. */
-    static Arbitrary<String> authorizations() {
+    static Gen<String> authorizations() {
         String valid = "Bearer " + TestTokens.suite();
-        return Arbitraries.<String>frequencyOf(
-                w(16, Arbitraries.just(valid)),
-                w(1, Arbitraries.just((String) null)),
-                w(1, Arbitraries.of("", "Bearer", "Bearer ", "Bearer x.y.z", "Basic cm9vdDp2bXdhcmU=", "bearer " + TestTokens.suite(),
+        return Gen.frequency(
+                Gen.w(16, Gen.constant(valid)),
+                Gen.w(1, Gen.constant((String) null)),
+                Gen.w(1, Gen.of("", "Bearer", "Bearer ", "Bearer x.y.z", "Basic cm9vdDp2bXdhcmU=", "bearer " + TestTokens.suite(),
                         valid + "x", valid.substring(0, valid.length() - 10), valid + " " + valid, "Bearer " + "A".repeat(4000))),
-                w(1, Arbitraries.strings().ascii().ofMaxLength(200).map(s -> "Bearer " + s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
+                Gen.w(1, Gen.ascii(200).map(s -> "Bearer " + s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
     }
 
     // --- the property --------------------------------------------------------------------------------
@@ -186,23 +194,18 @@ class RequestFuzzTest {
     void everyAnswerIsVapiShapedAndRefusedRequestsNeverReachAHost() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
         Random random = new Random(seed);
-        JqwikSession.start(); // generators used outside a jqwik property need a session
-        try {
-            fuzz(seed, random);
-        } finally {
-            JqwikSession.finish();
-        }
+        fuzz(seed, random);
     }
 
     private void fuzz(long seed, Random random) throws Exception {
-        var generator = requests().generator(1000);
-        var authorizations = authorizations().generator(1000);
+        Gen<FuzzRequest> generator = requests();
+        Gen<String> authorizations = authorizations();
         SimulatorHostClient demo = simulators.demo();
         long deadline = System.nanoTime() + BUDGET.toNanos();
         int sent = 0;
         while (sent < REQUESTS && System.nanoTime() < deadline) {
-            FuzzRequest request = generator.next(random).value();
-            String authorization = authorizations.next(random).value();
+            FuzzRequest request = generator.next(random);
+            String authorization = authorizations.next(random);
             long callsBefore = demo.totalCalls();
             HttpResponse<String> response = send(request, authorization);
             sent++;
