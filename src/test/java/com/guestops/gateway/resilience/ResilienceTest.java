@@ -287,8 +287,9 @@ class ResilienceTest {
             long[] underLoad = fastLatencies(30);
             long medianBase = baseline[baseline.length / 2];
             long medianLoad = underLoad[underLoad.length / 2];
+            // a blocked event loop would add the slow host's 2 s; the bound is generous for a loaded CI machine
             assertThat(medianLoad).as("fast host median latency under a slow host's load (ms), baseline %d ms", medianBase)
-                    .isLessThan(medianBase + 50);
+                    .isLessThan(medianBase + 250);
             for (CompletableFuture<VapiAnswer> a : slow) {
                 a.get(30, TimeUnit.SECONDS).assertSuccess();
             }
