@@ -57,15 +57,18 @@ public class GuestProcessEndpoint {
             // JAX-RS strips ";matrix" parameters from path parameters, so "vm-1;x" would pass as "vm-1":
             // validate the segments exactly as sent instead
             String[] segments = rawPath.split("/", -1); // "", flavour, vcenter, vm, {vm}, guest, processes, {pid}
-            if (segments.length == 8) {
+            if (segments.length == 8 || (segments.length == 9 && segments[8].isEmpty())) {
                 vm = URLDecoder.decode(segments[4], StandardCharsets.UTF_8);
                 pid = URLDecoder.decode(segments[7], StandardCharsets.UTF_8);
+            } else {
+                vm = vm + ";"; // a ';' anywhere else in the path: refuse rather than guess what was meant
             }
         }
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
         String vmId = vm;
         String pidText = pid;
-        return authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
+        java.util.concurrent.CompletableFuture<Response> running = authenticator
+                .authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
                         // for the audit log, and on every later log line of the request: the request runs
@@ -83,7 +86,12 @@ public class GuestProcessEndpoint {
                     return service.terminate(command, trace);
                 })
                 .map(ignored -> finish(flavour, trace, null))
-                .onFailure().recoverWithItem(f -> finish(flavour, trace, f));
+                .onFailure().recoverWithItem(f -> finish(flavour, trace, f))
+                .subscribeAsCompletionStage();
+        // started here and run to its end even if the caller goes away: a terminate that reaches a host
+        // is always counted and audited with what really happened. The caller waits on a copy, so a
+        // closed connection cancels only the copy, never the call in progress.
+        return Uni.createFrom().completionStage(running.copy());
     }
 
     /** Every request ends here exactly once: count its outcome and render the answer. */

@@ -23,6 +23,10 @@ public final class AuditLog {
     private AuditLog() {
     }
 
+    private static String truncate(String value) {
+        return value == null || value.length() <= 80 ? value : value.substring(0, 80) + "...";
+    }
+
     public static void record(TerminateTrace trace, String outcome, String source, long durationNanos) {
         if (!LOG.isInfoEnabled()) {
             return;
@@ -35,7 +39,7 @@ public final class AuditLog {
         line.put("vm", trace.vm());
         line.put("pid", trace.pid());
         line.put("host", trace.host());
-        line.put("guest_user", trace.guestUser());
+        line.put("guest_user", truncate(trace.guestUser()));
         line.put("outcome", outcome);
         line.put("source", source);
         line.put("attempts", trace.attempts());

@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -45,6 +46,7 @@ public final class HostGuard {
     public static final String BULKHEAD_FULL = GatewayMessages.PREFIX + "host.bulkhead_full";
     public static final String VM_COOLDOWN = GatewayMessages.PREFIX + "vm.cooldown";
     public static final String DEADLINE_EXCEEDED = GatewayMessages.PREFIX + "deadline_exceeded";
+    private static final long BACKSTOP_MILLIS = 1000;
 
     private final HostClient client;
     private final String host;
@@ -91,8 +93,8 @@ public final class HostGuard {
                     .onStateChange(this::breakerChanged)
                     .done()
                 .withTimeout()
-                    .duration(policy.attemptTimeout().toMillis(), ChronoUnit.MILLIS)
-                    .onTimeout(() -> metrics.attempt(host, "timeout"))
+                    // backstop over the attempt's own timeout; also bounds the time queued in the bulkhead
+                    .duration(policy.attemptTimeout().toMillis() + BACKSTOP_MILLIS, ChronoUnit.MILLIS)
                     .done()
                 .withBulkhead()
                     .limit(policy.bulkheadMaxConcurrent())
@@ -127,17 +129,28 @@ public final class HostGuard {
             budget.onRequest();
             inflight.incrementAndGet();
             AtomicInteger attempts = new AtomicInteger();
+            // set once this request's guarded call is over (answered, timed out while queued, cancelled):
+            // an attempt the bulkhead starts later must not reach the host, or a stale kill could hit a
+            // pid the caller has meanwhile re-sent for (and which may have been re-used)
+            AtomicBoolean over = new AtomicBoolean();
             // attempts may run on a fault-tolerance timer thread after a backoff: keep the request's trace
             Context parent = Context.current();
-            return guard.get(() -> attempt(command, vmKey, trace, attempts, deadlineAtNanos, parent))
+            return guard.get(() -> attempt(command, vmKey, trace, attempts, deadlineAtNanos, parent, over))
                     .onFailure().transform(this::unwrap)
-                    .onTermination().invoke(inflight::decrementAndGet);
+                    .onTermination().invoke(() -> {
+                        over.set(true);
+                        inflight.decrementAndGet();
+                    });
         });
     }
 
     private Uni<Void> attempt(TerminateCommand command, String vmKey, TerminateTrace trace,
-            AtomicInteger attempts, long deadlineAtNanos, Context parent) {
+            AtomicInteger attempts, long deadlineAtNanos, Context parent, AtomicBoolean over) {
         return Uni.createFrom().deferred(() -> {
+            if (over.get()) {
+                // started by the bulkhead after the request's call had already ended: never call the host
+                return Uni.createFrom().failure(new AttemptFailure(abandoned(), false, false));
+            }
             if (System.nanoTime() - deadlineAtNanos >= 0) {
                 // the request's deadline has passed: never call the host again for it
                 return Uni.createFrom().failure(new AttemptFailure(deadlineExceeded(), false, false));
@@ -153,6 +166,10 @@ public final class HostGuard {
                     .setAttribute("guestops.attempt", attempt)
                     .startSpan();
             return client.terminate(command.vm(), command.pid(), command.credentials())
+                    // the attempt's own timeout (it cancels the host call, so its connection is freed and
+                    // it is counted once, as a timeout); the guard's timeout below is only a backstop
+                    .ifNoItem().after(policy.attemptTimeout()).failWith(() -> new java.util.concurrent.TimeoutException(
+                            "Host " + host + " did not answer within " + policy.attemptTimeout()))
                     .onItem().invoke(() -> {
                         metrics.attempt(host, "success");
                         cooldown.recordOther(vmKey);
@@ -171,9 +188,13 @@ public final class HostGuard {
         if (failure instanceof VapiException vapi) {
             metrics.attempt(host, vapi.type().wireName());
             boolean breakerFailure = false;
-            if (vapi.type() == ErrorType.SERVICE_UNAVAILABLE) {
+            if (vapi.type() == ErrorType.SERVICE_UNAVAILABLE && vapi.source() == ErrorSource.HOST) {
+                // the host answered for one guest (Tools not running): counted once per streak
                 breakerFailure = cooldown.recordUnavailable(vmKey) == 1;
-            } else {
+            } else if (vapi.type() == ErrorType.SERVICE_UNAVAILABLE) {
+                // made by the gateway about the host itself (login refused, proxy 503): always a failure
+                breakerFailure = true;
+            } else if (vapi.source() == ErrorSource.HOST) {
                 cooldown.recordOther(vmKey);
             }
             boolean retry = vapi.type() == ErrorType.RESOURCE_BUSY && mayRetry(attempt, deadlineAtNanos);
@@ -225,6 +246,11 @@ public final class HostGuard {
         return new VapiException(VapiError.of(ErrorType.SERVICE_UNAVAILABLE, VM_COOLDOWN,
                 "VMware Tools is not running in the guest of " + vm + "; not retrying for " + seconds + " s.", vm),
                 ErrorSource.GATEWAY, Map.of("Retry-After", Long.toString(seconds)));
+    }
+
+    private static VapiException abandoned() {
+        return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, HostFailures.HOST_TIMEOUT,
+                "The request's call to the host ended before this attempt could start; it was not sent.");
     }
 
     public static VapiException deadlineExceeded() {

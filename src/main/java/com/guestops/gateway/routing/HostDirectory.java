@@ -120,7 +120,8 @@ public class HostDirectory {
             fannedOut.set(true);
             return fanOut(key).subscribeAsCompletionStage();
         });
-        return Uni.createFrom().completionStage(lookup).map(found -> {
+        // each waiter gets its own copy: one caller's deadline must not cancel the fan-out others share
+        return Uni.createFrom().completionStage(lookup.copy()).map(found -> {
             String result = route(vm, found);
             metrics.directoryLookup(fannedOut.get() ? result : "cache_hit");
             if (found.owner() == null) {

@@ -104,6 +104,21 @@ class ValidationTest {
         }
     }
 
+    /** Found in review: matrix parameters hidden behind a trailing slash. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void matrixParametersAreRefusedAnywhereInThePath(Flavour f) {
+        for (String path : new String[] {"/vcenter/vm/vm-1;x/guest/processes/1000/", "/vcenter/vm/vm-1/guest/processes/1000;x=1/",
+                "/vcenter/vm/vm-1;x/guest/processes/1000"}) {
+            VapiAnswer answer = new VapiAnswer(f, io.restassured.RestAssured.given().urlEncodingEnabled(false)
+                    .header("Authorization", "Bearer " + com.guestops.gateway.support.TestTokens.suite())
+                    .contentType("application/json").body(VapiCall.ROOT).post("/" + f.tag() + path + "?action=delete"));
+            assertThat(answer.status()).as(path + " -> " + answer.body()).isIn(400, 404);
+            assertThat(answer.status() == 404 ? answer.errorType() : ErrorType.INVALID_ARGUMENT).isIn(
+                    ErrorType.INVALID_ARGUMENT, ErrorType.OPERATION_NOT_FOUND);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void vmLongerThan80IsRefused(Flavour f) {

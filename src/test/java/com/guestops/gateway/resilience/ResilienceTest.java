@@ -237,6 +237,49 @@ class ResilienceTest {
         assertThat(simulators.host("tiny").calls("vm-tiny")).isEqualTo(6 - rejected.size());
     }
 
+    /**
+     * Found in review: a call that timed out while waiting in the bulkhead queue must never be sent
+     * later (the caller may have re-sent it, and the pid may have been re-used by then).
+     */
+    @Test
+    void callsThatTimedOutInTheQueueNeverReachTheHost() throws Exception {
+        SimulatorHostClient queue = simulators.host("queue");
+        List<CompletableFuture<VapiAnswer>> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            answers.add(CompletableFuture.supplyAsync(() -> delete(Flavour.API, "vm-queue", 7).body(OPS).send(), pool));
+        }
+        for (CompletableFuture<VapiAnswer> a : answers) {
+            VapiAnswer answer = a.get(30, TimeUnit.SECONDS).assertError(503, ErrorType.SERVICE_UNAVAILABLE);
+            assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.host.timeout");
+        }
+        long callsWhenAllAnswered = queue.calls("vm-queue");
+        assertThat(callsWhenAllAnswered).as("calls that got to the host before their callers were answered").isLessThan(10);
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+                .until(() -> queue.calls("vm-queue") == callsWhenAllAnswered);
+        await().atMost(Duration.ofSeconds(5)).until(() -> guards.forHost("queue").inflight() == 0);
+    }
+
+    /** Found in review: a caller that goes away must not leave a terminate unaudited and uncounted. */
+    @Test
+    void aTerminateWhoseCallerHungUpIsStillCounted() throws Exception {
+        MetricsScrape before = MetricsScrape.take();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
+                + "/api/vcenter/vm/vm-slow/guest/processes/7?action=delete");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(200))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + com.guestops.gateway.support.TestTokens.suite())
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(OPS)).build();
+        try {
+            client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // the caller gave up after 200 ms; the host answers after 2 s
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(MetricsScrape.take().delta(before,
+                "guestops_terminate_requests_total", "host", "slow", "outcome", "success")).isEqualTo(1.0));
+        assertThat(simulators.host("slow").calls("vm-slow")).isEqualTo(1);
+    }
+
     // --- deadline --------------------------------------------------------------------------------
 
     @ParameterizedTest

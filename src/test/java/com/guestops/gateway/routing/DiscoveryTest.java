@@ -140,6 +140,25 @@ class DiscoveryTest {
         assertThat(lookups()).isEqualTo(plus(before, 1));
     }
 
+    /** Found in review: one waiter's deadline cancelled the fan-out the others were sharing. */
+    @Test
+    void oneCallersDeadlineDoesNotFailTheOthersWaitingOnTheSameLookup() throws Exception {
+        registry.hosts().stream().filter(SimulatorHostClient.class::isInstance)
+                .forEach(h -> ((SimulatorHostClient) h).lookupDelay(600));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CompletableFuture<VapiAnswer> hasty = CompletableFuture.supplyAsync(() -> delete(Flavour.API, "vm-disc-a", 7)
+                    .body(OPS).header("X-Request-Timeout", "150ms").send(), pool);
+            CompletableFuture<VapiAnswer> patient = CompletableFuture.supplyAsync(() -> delete(Flavour.API, "vm-disc-a", 7)
+                    .body(OPS).send(), pool);
+            VapiAnswer late = hasty.get(30, TimeUnit.SECONDS).assertError(503, ErrorType.SERVICE_UNAVAILABLE);
+            assertThat(late.messageIds()).containsExactly("com.guestops.gateway.deadline_exceeded");
+            patient.get(30, TimeUnit.SECONDS).assertSuccess();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aVmThatMovedIsFollowedWithOneReResolution() {
         SimulatorHostClient a = simulators.host("disc-a");

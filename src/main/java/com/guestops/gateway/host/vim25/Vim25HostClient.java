@@ -40,6 +40,7 @@ public final class Vim25HostClient implements HostClient {
     /** Guest credentials holding a character that no XML document can carry. */
     static final String NOT_XML = GatewayMessages.VALIDATION + "value.not_xml";
     static final String COOKIE = "vmware_soap_session";
+    static final String SETUP_FAILED = GatewayMessages.PREFIX + "host.setup_failed";
     /**
      * SOAPAction of the very first call, before the host has told its own API version: 5.1 is the
      * oldest version with every type used here (SAMLTokenAuthentication) and is understood by every
@@ -78,6 +79,10 @@ public final class Vim25HostClient implements HostClient {
 
     /** A parsed reply and the Set-Cookie headers that came with it. */
     private record Reply(SoapResponse soap, List<String> setCookies) {
+        @Override
+        public String toString() {
+            return "Reply[****]"; // Set-Cookie carries the session
+        }
     }
 
     public Vim25HostClient(HostEndpoint endpoint) {
@@ -243,9 +248,12 @@ public final class Vim25HostClient implements HostClient {
     private Element returnval(Reply reply, String responseElement) {
         if (reply.soap().isFault()) {
             SoapResponse.Fault fault = reply.soap().fault();
-            throw new VapiException(VapiError.of(Vim25Faults.typeOf(fault.type()), Vim25Faults.messageId(fault.type()),
-                    fault.faultString().isBlank() ? "Host " + name() + " failed to set up a session (" + fault.type() + ")."
-                            : fault.faultString(), name()), ErrorSource.HOST);
+            // a fault while setting up the session is about the host and the gateway's account, never about
+            // the guest: not the guest-fault table (NoPermission would read as the guest user's 403), but
+            // a 503 the host's breaker counts
+            LOG.warnf("Host %s failed a session set-up call with fault %s", name(), fault.type());
+            throw VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, SETUP_FAILED,
+                    "Host " + name() + " failed to set up a session (" + fault.type() + ").", name(), fault.type());
         }
         Element response = expect(reply.soap(), responseElement);
         return SoapResponse.child(response, "returnval").orElseThrow(() -> missing("returnval"));
