@@ -88,6 +88,18 @@ public final class HostCalls {
      * the configuration is fixed, and 503 lets the circuit breaker stop hammering the host (and
      * locking the account out).
      */
+    /** How long a refused service-account login is answered from memory instead of being tried again. */
+    public static final java.time.Duration LOGIN_BACKOFF = java.time.Duration.ofSeconds(30);
+
+    /** A session whose refused logins are kept for {@link #LOGIN_BACKOFF}. */
+    public static <S> SharedSession<S> session(java.util.function.Supplier<Uni<S>> login) {
+        return new SharedSession<>(login, HostCalls::isLoginRefusal, LOGIN_BACKOFF, System::nanoTime);
+    }
+
+    static boolean isLoginRefusal(Throwable f) {
+        return f instanceof VapiException v && v.error().messages().stream().anyMatch(m -> LOGIN_FAILED.equals(m.id()));
+    }
+
     public static VapiException loginFailed(String host, String reason) {
         return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, LOGIN_FAILED, "The gateway could not log in to host "
                 + host + " with its service account (" + reason + ").", host, reason);

@@ -1,7 +1,10 @@
 package com.guestops.gateway.host;
 
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -18,16 +21,34 @@ import java.util.function.Supplier;
  * <p>A shared login completes on the thread of the caller that started it: callers hop back to their
  * own Vert.x context themselves (see {@link HostCalls#onCallersContext}).
  *
+ * <p>A login the host <em>refused</em> (wrong or locked service-account credentials) is the exception
+ * to "forgotten at once": it is kept for a back-off, and calls meanwhile fail with it without
+ * contacting the host, so a stream of requests cannot lock the account out (directory services lock
+ * an account after a handful of failed logins).
+ *
  * @param <S> the session value (a cookie, a session id); compared by identity
  */
 public final class SharedSession<S> {
 
     private final Supplier<Uni<S>> login;
+    private final Predicate<Throwable> refusal;
+    private final long backoffNanos;
+    private final LongSupplier clock;
     private final AtomicReference<Entry<S>> current = new AtomicReference<>();
 
     /** @param login starts one real login each time it is called (and subscribed) */
     public SharedSession(Supplier<Uni<S>> login) {
+        this(login, f -> false, Duration.ZERO, System::nanoTime);
+    }
+
+    /**
+     * @param refusal tells a refused login (kept for {@code backoff}) from other failures (forgotten at once)
+     */
+    public SharedSession(Supplier<Uni<S>> login, Predicate<Throwable> refusal, Duration backoff, LongSupplier clock) {
         this.login = login;
+        this.refusal = refusal;
+        this.backoffNanos = backoff.toNanos();
+        this.clock = clock;
     }
 
     /** The current session, logging in first when there is none. Lazy: evaluated per subscription. */
@@ -63,14 +84,25 @@ public final class SharedSession<S> {
     private Entry<S> entry() {
         while (true) {
             Entry<S> existing = current.get();
+            if (existing != null && existing.refusedAt != 0 && clock.getAsLong() - existing.refusedAt >= backoffNanos) {
+                current.compareAndSet(existing, null); // the back-off after a refused login is over
+                continue;
+            }
             if (existing != null) {
                 return existing;
             }
             Entry<S> fresh = new Entry<>();
             fresh.uni = Uni.createFrom().deferred(login::get)
                     .invoke(session -> fresh.value = session)
-                    // forget a failed login before anyone sees the failure, so the next call retries
-                    .onFailure().invoke(f -> current.compareAndSet(fresh, null))
+                    // forget a failed login before anyone sees the failure, so the next call retries;
+                    // a refused one is kept (and replayed) until its back-off is over
+                    .onFailure().invoke(f -> {
+                        if (backoffNanos > 0 && refusal.test(f)) {
+                            fresh.refusedAt = Math.max(1, clock.getAsLong());
+                        } else {
+                            current.compareAndSet(fresh, null);
+                        }
+                    })
                     .memoize().indefinitely();
             if (current.compareAndSet(null, fresh)) {
                 return fresh;
@@ -81,5 +113,6 @@ public final class SharedSession<S> {
     private static final class Entry<S> {
         volatile Uni<S> uni;
         volatile S value;
+        volatile long refusedAt;
     }
 }

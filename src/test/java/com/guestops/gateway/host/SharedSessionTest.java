@@ -35,6 +35,29 @@ class SharedSessionTest {
     }
 
     @Test
+    void aRefusedLoginIsKeptForItsBackOffThenTriedAgain() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
+        AtomicInteger tries = new AtomicInteger();
+        List<UniEmitter<? super String>> emitters = new CopyOnWriteArrayList<>();
+        SharedSession<String> refusing = new SharedSession<>(() -> {
+            tries.incrementAndGet();
+            return Uni.createFrom().emitter(emitters::add);
+        }, f -> f instanceof SecurityException, java.time.Duration.ofSeconds(30), now::get);
+
+        var a = refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+        emitters.get(0).fail(new SecurityException("refused"));
+        a.assertFailedWith(SecurityException.class);
+        refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create()).assertFailedWith(SecurityException.class);
+        assertThat(tries).as("answered from memory during the back-off").hasValue(1);
+
+        now.addAndGet(java.time.Duration.ofSeconds(31).toNanos());
+        var b = refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+        assertThat(tries).hasValue(2);
+        emitters.get(1).complete("s1");
+        assertThat(b.awaitItem().getItem()).isEqualTo("s1");
+    }
+
+    @Test
     void aFailedLoginIsNotKept() {
         var a = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
         pending.get(0).fail(new IllegalStateException("refused"));

@@ -78,7 +78,7 @@ public final class VapiHostClient implements HostClient {
         this.json = json;
         String userPass = endpoint.username() + ":" + endpoint.password().reveal();
         this.basicAuthorization = "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8));
-        this.session = new SharedSession<>(() -> HostCalls.countedLogin(endpoint, this::login));
+        this.session = HostCalls.session(() -> HostCalls.countedLogin(endpoint, this::login));
     }
 
     @Override

@@ -97,7 +97,7 @@ public final class Vim25HostClient implements HostClient {
             throw new IllegalStateException("Invalid configuration of host '" + endpoint.name()
                     + "': username or password contains a character that XML cannot carry");
         }
-        this.session = new SharedSession<>(() -> HostCalls.countedLogin(endpoint, this::login));
+        this.session = HostCalls.session(() -> HostCalls.countedLogin(endpoint, this::login));
     }
 
     @Override
