@@ -324,7 +324,7 @@ def main():
     ap.add_argument("--base-port", type=int, default=18081)
     args = ap.parse_args()
 
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     legs = args.legs.split(",")

@@ -349,7 +349,7 @@ def main():
     ap.add_argument("--mode", choices=["auto", "vapi", "simulator"], default="auto")
     args = ap.parse_args()
 
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     work = out / "work"
     (work / "config").mkdir(parents=True, exist_ok=True)
     (work / "lab-inventory.json").write_text(json.dumps(LAB_INVENTORY, indent=1))
