@@ -287,7 +287,7 @@ def run_openload(port, rate, duration, warmup, connections, label, out_file):
            "--url", f"http://127.0.0.1:{port}", "--path", PATH_API,
            "--header", "Content-Type: application/json", "--header", "vmware-api-session-id: sess-1",
            "--body", BODY.decode(), "--rate", str(rate), "--warmup", str(warmup), "--duration", str(duration),
-           "--connections", str(connections), "--threads", "1", "--label", label, "--out", str(out_file)]
+           "--connections", str(connections), "--threads", "2", "--label", label, "--out", str(out_file)]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + warmup + 90)
     if res.returncode != 0 or not Path(out_file).exists():
         raise RuntimeError("load driver failed:\n" + res.stdout[-2000:] + res.stderr[-4000:])
@@ -312,8 +312,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", default="16,64", help="wrk connection counts")
     ap.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
-    ap.add_argument("--rate-fractions", default="0.25,0.5", help="fixed rates, as fractions of nginx's max rate")
-    ap.add_argument("--lat-duration", type=int, default=8, help="seconds per measured fixed-rate run")
+    ap.add_argument("--rate-fractions", default="0.1,0.25,0.5", help="fixed rates, as fractions of nginx's max rate")
+    ap.add_argument("--lat-duration", type=int, default=6, help="seconds per measured fixed-rate run")
     ap.add_argument("--lat-warmup", type=int, default=3, help="seconds of warm-up before each fixed-rate run")
     ap.add_argument("--lat-connections", type=int, default=128, help="Hyperfoil connections (fixed-rate runs)")
     ap.add_argument("--jit-warmup", type=int, default=20, help="seconds of wrk load on each gateway before measuring")

@@ -6,7 +6,7 @@
 #   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look
 #
 # Environment (all optional): BENCH_ROUNDS (3), BENCH_CONNECTIONS (16,64), BENCH_DURATION (8 s per wrk
-# run), BENCH_LAT_DURATION (8 s per fixed-rate run), BENCH_RATE_FRACTIONS (0.25,0.5 of nginx's max),
+# run), BENCH_LAT_DURATION (6 s per fixed-rate run), BENCH_RATE_FRACTIONS (0.1,0.25,0.5 of nginx's max),
 # BENCH_JVM_OPTS (-Xmx384m ...), BENCH_SKIP_BUILD=1 (use the existing target/quarkus-app),
 # BENCH_OUT (raw results directory; default bench/results/raw/<UTC time>).
 #
@@ -44,9 +44,9 @@ mkdir -p "$OUT"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
-java_v=$(java -version 2>&1 | head -1)
-nginx_v=$(nginx -v 2>&1 | sed 's/.*: //')
-wrk_v=$(wrk -v 2>&1 | head -1 | awk '{print $2}')
+java_v=$( (java -version 2>&1 || true) | sed -n 1p)
+nginx_v=$( (nginx -v 2>&1 || true) | sed 's/.*: //')
+wrk_v=$( (wrk -v 2>&1 || true) | sed -n 1p | awk '{print $2}')
 echo "$(nproc) cores ($cpu), $mem RAM, $os, kernel $(uname -r); $java_v; $nginx_v; wrk $wrk_v; Hyperfoil 0.25.2; gateway commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo '+local changes')." \
   > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
@@ -55,8 +55,8 @@ python3 bench/bench.py --out "$OUT" \
   --rounds "${BENCH_ROUNDS:-3}" \
   --connections "${BENCH_CONNECTIONS:-16,64}" \
   --duration "${BENCH_DURATION:-8}" \
-  --lat-duration "${BENCH_LAT_DURATION:-8}" \
-  --rate-fractions "${BENCH_RATE_FRACTIONS:-0.25,0.5}" \
+  --lat-duration "${BENCH_LAT_DURATION:-6}" \
+  --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25,0.5}" \
   --jvm-opts "${BENCH_JVM_OPTS:--Xmx384m -XX:+ExitOnOutOfMemoryError}"
 
 python3 bench/report.py "$OUT" --machine "$OUT/machine.txt" > /dev/null

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Where the gateway's CPU goes: the same packaged gateway (embedded simulator, leg d) started several
-times with one feature switched off by configuration, measured alternately with wrk, plus a JFR
-profile of the unchanged one. Nothing here changes the product; it says what each cost is.
+"""Where the gateway's CPU and memory go: the same packaged gateway started several times with one
+thing changed by configuration, measured alternately with wrk, plus a JFR profile of the unchanged
+one. Nothing here changes the product; it says what each cost is.
 
-  python3 bench/whatif.py --out bench/results/raw/whatif-<time> [--rounds 3] [--duration 8]
+  python3 bench/whatif.py --out bench/results/raw/whatif-<time> [--leg c|d] [--rounds 3] [--duration 8]
+
+--leg d (default): the embedded simulator; --leg c: a vapi host on the canned nginx backend (bench/nginx).
 
 Variants (runtime configuration only):
   baseline    as shipped (JSON console log with one audit line per request, tracing spans created but
@@ -29,6 +31,7 @@ VARIANTS = {
     "no-audit": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF'],
     "no-otel": ["-Dquarkus.otel.sdk.disabled=true"],
     "lean": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF', "-Dquarkus.otel.sdk.disabled=true"],
+    "heap-128m": ["-Xmx128m"],   # a later -Xmx wins over the default options' -Xmx384m
 }
 
 
@@ -40,16 +43,23 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--jvm-opts", default="-Xmx384m -XX:+ExitOnOutOfMemoryError")
     ap.add_argument("--base-port", type=int, default=18121)
+    ap.add_argument("--leg", choices=["c", "d"], default="d")
     args = ap.parse_args()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     (out / "whatif.jsonl").unlink(missing_ok=True)
 
     gws = {}
+    backend = None
     try:
+        backend_port = None
+        if args.leg == "c":
+            backend_port = args.base_port + len(VARIANTS)
+            backend = bench.Nginx("backend", "backend.conf", backend_port, out / "work" / "nginx")
+            backend.start()
         for i, (name, props) in enumerate(VARIANTS.items()):
             g = bench.Gateway(f"gw-{name}", args.base_port + i, out / "work" / name, jvm_opts=args.jvm_opts.split(),
-                              extra_props=props)
+                              extra_props=props, backend_port=backend_port)
             took, _ = g.start("load", deadline_s=90)
             if took is None:
                 raise SystemExit(f"{name} did not start: {g.failure()}")
@@ -62,9 +72,12 @@ def main():
             for name in bench.rotate(list(gws), r):
                 g = gws[name]
                 cpu0 = bench.cpu_seconds(g.pids())
+                sampler = bench.RssSampler(g.pids)
+                sampler.start()
                 res = bench.run_wrk(g.port, args.connections, args.duration)
+                rss = sampler.finish()
                 cpu = bench.cpu_seconds(g.pids()) - cpu0
-                rec = {"variant": name, "round": r, **res, "cpu_s": cpu,
+                rec = {"variant": name, "round": r, **res, "cpu_s": cpu, "rss_max_mb": rss,
                        "cpu_s_per_10k": cpu / res["requests"] * 10000 if res["requests"] else None,
                        "loadavg1": bench.loadavg()[0]}
                 with open(out / "whatif.jsonl", "a") as f:
@@ -84,20 +97,26 @@ def main():
     finally:
         for g in gws.values():
             g.stop()
+        if backend:
+            backend.stop()
 
     rows = [json.loads(x) for x in (out / "whatif.jsonl").read_text().splitlines()]
     base_rps = statistics.median(x["rps"] for x in rows if x["variant"] == "baseline")
     base_cpu = statistics.median(x["cpu_s_per_10k"] for x in rows if x["variant"] == "baseline")
-    lines = ["# What costs what in the gateway (leg d, embedded simulator)", "",
+    leg = "leg c, vapi host on the canned nginx backend" if args.leg == "c" else "leg d, embedded simulator"
+    lines = [f"# What costs what in the gateway ({leg})", "",
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, wrk {args.connections} connections, "
              f"{args.duration} s per run, {args.rounds} rounds alternating; medians. Same jar, runtime "
              f"configuration only. Shared machine: 1-minute load average "
              f"{statistics.median(x['loadavg1'] for x in rows):.1f} on 2 cores.", "",
-             "| variant | req/s | × baseline | CPU s / 10k requests | × baseline |", "|---|---|---|---|---|"]
+             f"JVM options of every variant: `{args.jvm_opts}` (heap-128m: `-Xmx128m` instead).", "",
+             "| variant | req/s | × baseline | CPU s / 10k requests | × baseline | RSS MB (largest in a run) |",
+             "|---|---|---|---|---|---|"]
     for name in VARIANTS:
         rps = statistics.median(x["rps"] for x in rows if x["variant"] == name)
         cpu = statistics.median(x["cpu_s_per_10k"] for x in rows if x["variant"] == name)
-        lines.append(f"| {name} | {rps:,.0f} | {rps / base_rps:.2f}× | {cpu:.3f} | {cpu / base_cpu:.2f}× |")
+        rss = statistics.median(x["rss_max_mb"] for x in rows if x["variant"] == name)
+        lines.append(f"| {name} | {rps:,.0f} | {rps / base_rps:.2f}× | {cpu:.3f} | {cpu / base_cpu:.2f}× | {rss:.0f} |")
     lines += ["", "JFR (baseline, 15 s under the same load), top methods:", "", "```", top.strip()[:6000], "```", ""]
     (out / "WHATIF.md").write_text("\n".join(lines))
     print("\n".join(lines))
