@@ -283,7 +283,7 @@ def run_wrk(port, connections, duration, threads=2):
 
 def run_openload(port, rate, duration, warmup, connections, label, out_file):
     classpath = str(LOADGEN / "classes") + ":" + (LOADGEN / "classpath.txt").read_text().strip()
-    cmd = ["java", "-Xmx512m", "-XX:+UseParallelGC", "-cp", classpath, "com.guestops.bench.OpenLoad",
+    cmd = ["java", "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath, "com.guestops.bench.OpenLoad",
            "--url", f"http://127.0.0.1:{port}", "--path", PATH_API,
            "--header", "Content-Type: application/json", "--header", "vmware-api-session-id: sess-1",
            "--body", BODY.decode(), "--rate", str(rate), "--warmup", str(warmup), "--duration", str(duration),
@@ -332,7 +332,7 @@ def main():
     p = args.base_port
     ports = {"a": p, "b": p + 1, "c": p + 2, "d": p + 3}
     jvm_opts = args.jvm_opts.split()
-    for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "meta.json", "unavailable.jsonl"):
+    for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "meta.json", "unavailable.jsonl", "failed.jsonl"):
         (out / f).unlink(missing_ok=True)
 
     backend = Nginx("backend", "backend.conf", ports["a"], work / "nginx")
@@ -429,8 +429,14 @@ def main():
                         sampler = RssSampler(pids_fn)
                         la = loadavg()[0]
                         sampler.start()
-                        res = run_openload(ports[leg], rate, args.lat_duration, args.lat_warmup, args.lat_connections,
-                                           leg, work / f"openload-{leg}-{rate}-{r}.json")
+                        try:
+                            res = run_openload(ports[leg], rate, args.lat_duration, args.lat_warmup,
+                                               args.lat_connections, leg, work / f"openload-{leg}-{rate}-{r}.json")
+                        except (RuntimeError, subprocess.TimeoutExpired) as e:
+                            sampler.finish()
+                            append(out / "failed.jsonl", {"leg": leg, "round": r, "rate": rate, "error": str(e)[-600:]})
+                            log(f"  r{r} {rate}/s {leg}: load driver failed ({str(e)[-200:]!r})")
+                            continue
                         rss = sampler.finish()
                         rec = {"leg": leg, "round": r, **res, "rss_max_mb": rss, "loadavg1": la}
                         append(out / "latency.jsonl", rec)

@@ -48,6 +48,7 @@ def main():
     thr = jsonl(out / "throughput.jsonl")
     lat = jsonl(out / "latency.jsonl")
     cold = jsonl(out / "coldstart.jsonl")
+    failed = jsonl(out / "failed.jsonl")
     unavailable = meta.get("unavailable", {})
     args = meta["args"]
     legs = [leg for leg in args["legs"].split(",")]
@@ -185,6 +186,10 @@ def main():
                   f"{fmt(m['p99_9_ms'], 2)} | {fmt(m['max_ms'], 1)} | {ratio(m['p99_ms'], ref_b)} | "
                   f"{ratio(m['p99_ms'], ref_a)} | {fmt(med([r['achieved_rps'] for r in rs]))} | {ok:,} / {sent:,} | "
                   f"{blocked}/{len(rs)} runs |")
+            w("")
+        if failed:
+            w("Load-driver runs that failed (not counted above): " + "; ".join(
+                f"leg {f['leg']} at {f['rate']:,}/s round {f['round']}" for f in failed) + ".")
             w("")
         w("*blocked*: runs in which some request waited for a free connection (Hyperfoil's blocked time > 0). "
           "Hyperfoil times a request from the moment it is written; in a run with blocked time the wait for a "

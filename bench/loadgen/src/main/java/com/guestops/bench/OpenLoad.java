@@ -131,8 +131,9 @@ public final class OpenLoad {
         if (!body.isEmpty()) {
             scenario.append("            body: ").append(quote(body)).append('\n');
         }
-        // a session is one request: allow up to 2 s worth of sessions in flight before Hyperfoil gives up
-        int maxSessions = Math.max(100, rate * 2);
+        // a session is one request: up to 1 s worth of sessions in flight (Hyperfoil allocates them all
+        // up front); a server slower than that is far past any latency target anyway
+        int maxSessions = Math.max(200, rate);
         return "name: openload\n"
                 + "threads: " + threads + "\n"
                 + "http:\n"
