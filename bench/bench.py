@@ -199,6 +199,8 @@ class Nginx:
 
 VAPI_CONFIG = """# bench leg (c): one vapi host, the loopback backend (plain http: loopback only)
 gateway:
+  auth:
+    enabled: false   # callers are not authenticated in the bench: nginx (leg b) does not either
   hosts:
     bench:
       type: vapi
@@ -249,7 +251,7 @@ class Gateway:
         """Why it did not start: the first ERROR/exception lines of its log."""
         text = self.log_path.read_text(errors="replace") if self.log_path else ""
         for pattern in (r"[\w.=-]+ is not supported by this build", r"Invalid configuration of host[^\"\n]*",
-                        r'"message":"[^"]*"', r"ERROR[^\n]{0,300}"):
+                        r'"exceptionType":"[^"]*","message":"[^"]{0,300}', r'"level":"ERROR"[^\n]{0,300}'):
             m = re.search(pattern, text)
             if m:
                 return m.group(0)[:400]
