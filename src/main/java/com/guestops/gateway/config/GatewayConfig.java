@@ -97,7 +97,7 @@ public interface GatewayConfig {
     }
 
     /**
-     * What protects callers and hosts (README "Resilience"). Durations accept {@code 200ms}, {@code 30s}, {@code 5m}.
+     * What protects callers and hosts (docs/resilience.md). Durations accept {@code 200ms}, {@code 30s}, {@code 5m}.
      */
     interface Resilience {
         /** One overall deadline per request, all attempts and backoffs included. */

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * that newer session. So N calls failing together on one expired session cause one re-login, not N.
  *
  * <p>A shared login completes on the thread of the caller that started it: callers hop back to their
- * own Vert.x context themselves (see {@link HostCalls#onCallersContext}).
+ * own Vert.x context themselves (see {@link HostCalls#attempt}).
  *
  * <p>A login the host <em>refused</em> (wrong or locked service-account credentials) is the exception
  * to "forgotten at once": it is kept for a back-off, and calls meanwhile fail with it without

@@ -34,7 +34,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * built once for this host (retry outside circuit breaker outside per-attempt timeout outside
  * bulkhead; SmallRye's fixed order), plus the retry budget.
  *
- * <p>Policy (DESIGN §4): retry only what certainly did not happen — {@code resource_busy} answers and
+ * <p>Policy (docs/resilience.md, "What is retried"): retry only what certainly did not happen — {@code resource_busy} answers and
  * refused connections — never a timeout or a failure after the request was sent, because the pid may
  * already be dead and re-used. The breaker counts {@code service_unavailable} answers, transport
  * failures and timeouts; a VM's repeated Tools-not-running answers count only once, so one broken

@@ -77,7 +77,7 @@ public class AuthStartupCheck {
                     + " verification key is configured, so nobody could be authenticated and the gateway refuses to start."
                     + " Set mp.jwt.verify.publickey.location to a PEM public key or a JWKS URL (for example your"
                     + " Kubernetes service-account issuer's or OIDC provider's keys), together with mp.jwt.verify.issuer"
-                    + " and mp.jwt.verify.audiences (see README, \"Security\"). Only if something in front of the gateway"
+                    + " and mp.jwt.verify.audiences (see docs/security.md). Only if something in front of the gateway"
                     + " authenticates callers, set gateway.auth.enabled=false instead.");
         }
         List<String> problems = new ArrayList<>();

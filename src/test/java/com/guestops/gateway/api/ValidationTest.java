@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * One test per validation rule of DESIGN §1, in both flavours: 400 {@code invalid_argument}, the
+ * One test per validation rule of docs/api.md ("Validation"), in both flavours: 400 {@code invalid_argument}, the
  * rule's message id, the field named in the message, and no call reached any host.
  */
 @QuarkusTest

@@ -404,11 +404,13 @@ class HelmChartTest {
     }
 
     @Test
-    void theReadmeValuesExampleRendersAndLints() throws IOException {
-        String readme = Files.readString(Charts.ROOT.resolve("README.md"));
-        int start = readme.indexOf("```yaml", readme.indexOf("### Helm"));
-        assertThat(start).as("a yaml block in README's Deploy / Helm section").isPositive();
-        String example = readme.substring(start + "```yaml".length(), readme.indexOf("```", start + 7));
+    void theDocumentedValuesExampleRendersAndLints() throws IOException {
+        String doc = Files.readString(Charts.ROOT.resolve("docs/deploy.md"));
+        int helm = doc.indexOf("\n## Helm\n");
+        assertThat(helm).as("a Helm section in docs/deploy.md").isPositive();
+        int start = doc.indexOf("```yaml", helm);
+        assertThat(start).as("a yaml block in the Helm section of docs/deploy.md").isPositive();
+        String example = doc.substring(start + "```yaml".length(), doc.indexOf("```", start + 7));
         Path values = tmp.resolve("readme-values.yaml");
         Files.writeString(values, example);
         Charts.Rendered r = Charts.template(values);

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * Runs every curl example of the README, in order, against the test application (whose demo host
  * serves the same demo inventory) and checks the status and error type the README promises.
  *
- * <p>The README's examples are written for the zero-set-up demo, where callers are not checked (see its
- * "Security" section); the test application enforces bearer tokens, so an example without an
+ * <p>The README's examples are written for the zero-set-up demo, where callers are not checked (see
+ * docs/security.md, "Safe defaults"); the test application enforces bearer tokens, so an example without an
  * {@code Authorization} header is sent with the test suite's token.
  */
 @QuarkusTest

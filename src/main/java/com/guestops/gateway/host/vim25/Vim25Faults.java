@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The vim25 fault → vAPI error table of DESIGN §3. The message id is the fault's vSphere type name
+ * The vim25 fault → vAPI error table of docs/hosts.md ("What goes over the wire"). The message id is the fault's vSphere type name
  * ({@code vim.fault.GuestProcessNotFound}, {@code vmodl.fault.ManagedObjectNotFound}), so callers can
  * tell host-made errors from the gateway's own ({@code com.guestops.gateway.*}).
  */
