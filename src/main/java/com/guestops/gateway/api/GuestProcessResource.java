@@ -10,12 +10,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The modern {@code /api} flavour (vSphere 7.0 U2+): 204 on success. */
 @Path("/api")
-@Tag(name = "vcenter vm guest processes")
 public class GuestProcessResource {
 
     @Inject
@@ -23,7 +20,6 @@ public class GuestProcessResource {
 
     @POST
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
-    @Operation(summary = "Terminates a process in the guest OS (action=delete).")
     public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
             @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing, byte[] body) {
         return endpoint.delete(Flavour.API, vm, pid, uri.getQueryParameters(), headers, routing, body);

@@ -10,12 +10,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The legacy {@code /rest} flavour (vSphere 6.5+ style): 200 with an empty body on success. */
 @Path("/rest")
-@Tag(name = "vcenter vm guest processes (legacy /rest)")
 public class LegacyGuestProcessResource {
 
     @Inject
@@ -23,7 +20,6 @@ public class LegacyGuestProcessResource {
 
     @POST
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
-    @Operation(summary = "Terminates a process in the guest OS (action=delete or ~action=delete).")
     public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
             @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing, byte[] body) {
         return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing, body);
