@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.guestops.gateway.error.ErrorType;
+import com.guestops.gateway.support.ContractValidation;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -20,6 +22,7 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -317,5 +320,30 @@ class OpenApiDocumentTest {
                 assertThat(item.getGet().getSecurity()).as(path).isEmpty();
             }
         });
+    }
+
+    // ---- examples -----------------------------------------------------------------------------------
+
+    /** The document's examples are answers too: they must pass the contract they illustrate. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void everyExampleAnswerConforms(Flavour flavour) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        int checked = 0;
+        for (var entry : operation(flavour).getResponses().entrySet()) {
+            var content = response(flavour, Integer.parseInt(entry.getKey())).getContent();
+            if (content == null || content.get("application/json").getExamples() == null) {
+                continue;
+            }
+            for (var example : content.get("application/json").getExamples().values()) {
+                String body = json.writeValueAsString(example.getValue());
+                ContractValidation.check("POST", URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                        + (flavour == Flavour.API ? API : REST).replace("{vm}", "vm-42").replace("{pid}", "4242")),
+                        Integer.parseInt(entry.getKey()), Map.of("Content-Type", List.of("application/json"),
+                                "X-Request-Id", List.of("example")), body);
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(2);
     }
 }
