@@ -116,6 +116,15 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void servedAsYamlOrJsonAsTheDocumentSays() {
+        assertThat(given().get("/q/openapi").then().statusCode(200).extract().contentType()).startsWith("application/yaml");
+        assertThat(given().accept("application/json").get("/q/openapi").then().statusCode(200).extract().contentType())
+                .startsWith("application/json");
+        assertThat(given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().contentType())
+                .startsWith("application/json");
+    }
+
+    @Test
     void servedDocumentIsTheHandWrittenOne() throws IOException {
         JsonNode served = new ObjectMapper().readTree(served("json"));
         JsonNode written;
