@@ -3,6 +3,7 @@ package com.guestops.gateway.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.guestops.gateway.support.ContractValidation;
 import com.guestops.gateway.support.TestTokens;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -178,9 +179,13 @@ class RenderedConfigIT {
         throw new AssertionError("the app did not become ready within 90 s:\n" + Files.readString(log));
     }
 
+    /** Every answer of the packaged application is checked against the OpenAPI document it serves. */
     HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        ContractValidation.check(request, response);
+        return response;
     }
 
     HttpResponse<String> post(int port, String path) throws IOException, InterruptedException {
@@ -195,7 +200,10 @@ class RenderedConfigIT {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest built = request.build();
+        HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+        ContractValidation.check(built, response);
+        return response;
     }
 
     static int freePort() throws IOException {
