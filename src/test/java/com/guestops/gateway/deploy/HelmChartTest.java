@@ -242,22 +242,46 @@ class HelmChartTest {
     void prometheusRuleAlertsOnTheGatewayMetrics() {
         JsonNode rule = Charts.template(PRODUCTION).one("PrometheusRule");
         assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
         JsonNode rules = rule.at("/spec/groups/0/rules");
         assertThat(rules.findValuesAsText("alert")).containsExactly(
-                "GuestopsGatewayDown", "GuestopsTerminateErrorRatioHigh", "GuestopsTerminateLatencyHigh",
+                "GuestopsGatewayDown", "GuestopsHostErrorRatioHigh", "GuestopsTerminateLatencyHigh",
                 "GuestopsHostCircuitBreakerOpen", "GuestopsHostRetryBudgetExhausted");
         String exprs = String.join("\n", rules.findValuesAsText("expr"));
         assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
-                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total",
-                "job=\"gw-guestops-gateway\"", "namespace=\"guestops\"");
+                "guestops_host_attempts_total", "guestops_host_circuit_breaker_state",
+                "guestops_host_retry_budget_exhausted_total", "guestops_host_inflight",
+                "job=\"gw-guestops-gateway\"", "namespace=\"guestops\"")
+                .as("the gateway's own series only, not SmallRye's ft_*").doesNotContain("ft_");
         for (JsonNode r : rules) {
-            assertThat(r.at("/labels/severity").asText()).as(r.path("alert").asText()).isIn("warning", "critical");
-            assertThat(r.at("/annotations/summary").asText()).isNotBlank();
-            assertThat(r.at("/annotations/runbook").asText()).isNotBlank();
+            if (!r.has("alert")) {
+                assertThat(r.path("record").asText()).matches("[a-z_]+:guestops_[a-z_]+:[a-z0-9]+");
+                continue;
+            }
+            String alert = r.path("alert").asText();
+            assertThat(r.at("/labels/severity").asText()).as(alert).isIn("warning", "critical");
+            // prometheusRule.alertLabels, for Alertmanager routing
+            assertThat(r.at("/labels/team").asText()).as(alert).isEqualTo("vsphere-ops");
+            assertThat(r.at("/annotations/summary").asText()).as(alert).isNotBlank();
+            assertThat(r.at("/annotations/runbook_url").asText()).as(alert)
+                    .isEqualTo("https://wiki.lab.example/guestops/runbook.md#" + alert.toLowerCase(java.util.Locale.ROOT));
             assertThat(r.path("for").asText()).matches("\\d+m");
         }
         // Prometheus' own templating survives Helm's
-        assertThat(rules.get(1).at("/annotations/summary").asText()).contains("{{ $labels.host }}");
+        assertThat(rules.findValuesAsText("summary")).anySatisfy(summary -> assertThat(summary).contains("{{ $labels.host }}"));
+        // thresholds from values
+        assertThat(exprs).contains("> 0.1\n", "le=~\"30(\\\\.0)?\"");
+    }
+
+    @Test
+    void prometheusRuleJobDefaultsToTheServiceAndCanBeSet() throws IOException {
+        Path values = tmp.resolve("job.yaml");
+        Files.writeString(values, "prometheusRule:\n  enabled: true\n  job: kubernetes-pods\n");
+        String exprs = String.join("\n", Charts.template(values).one("PrometheusRule").findValuesAsText("expr"));
+        assertThat(exprs).contains("job=\"kubernetes-pods\"").doesNotContain("gw-guestops-gateway");
+        Path off = tmp.resolve("latency.yaml");
+        Files.writeString(off, "prometheusRule:\n  enabled: true\n  latencyThresholdSeconds: 27\n");
+        assertThatThrownBy(() -> Charts.template(off)).as("27 s is no bucket bound").hasMessageContaining("schema");
     }
 
     @Test
