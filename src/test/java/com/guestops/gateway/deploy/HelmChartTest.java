@@ -346,8 +346,51 @@ class HelmChartTest {
         assertThat(dashboard).isEqualTo(Charts.JSON.readTree(
                 Charts.CHART.resolve("dashboards/guestops-gateway.json").toFile()));
         String exprs = String.join("\n", dashboard.findValuesAsText("expr"));
-        assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
-                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total");
+        assertThat(exprs).contains("guestops_terminate_requests", "guestops_terminate_duration_seconds_bucket",
+                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted");
+    }
+
+    @Test
+    void notesWarnWhenTheDashboardHasNoRecordingRules() throws IOException {
+        Path values = tmp.resolve("dashboard-only.yaml");
+        Files.writeString(values, "grafanaDashboard:\n  enabled: true\n");
+        assertThat(Charts.notes(values)).contains("reads the recording rules");
+        assertThat(Charts.notes(PRODUCTION)).doesNotContain("reads the recording rules");
+    }
+
+    @Test
+    void everyDashboardPanelFollowsTheVariablesAndReadsSeriesThatExist() throws IOException {
+        JsonNode dashboard = Charts.JSON.readTree(Charts.CHART.resolve("dashboards/guestops-gateway.json").toFile());
+        assertThat(dashboard.at("/templating/list").findValuesAsText("name")).contains("datasource", "namespace", "job", "host");
+        JsonNode rule = Charts.template(PRODUCTION).one("PrometheusRule");
+        java.util.Set<String> recorded = new java.util.HashSet<>(rule.findValuesAsText("record"));
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        Pattern recordedName = Pattern.compile("\\b([a-z_]+:guestops_[a-z_]+:[a-z0-9]+)\\b");
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(ids.add(panel.path("id").asInt())).as("unique panel id %s", panel.path("id")).isTrue();
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                String title = panel.path("title").asText();
+                assertThat(expr).as(title).contains("namespace=~\"$namespace\"");
+                if (!expr.contains("container_") && !expr.contains("kube_pod_")) {
+                    assertThat(expr).as(title).contains("job=~\"$job\"");
+                }
+                // every panel about hosts follows the host selector
+                String perHost = expr.replaceAll("namespace_job_pod:[a-z_]+:[a-z0-9]+", "");
+                if (perHost.matches("(?s).*(guestops_host_|guestops_terminate_|guestops_vm_cooldown_rejections).*")) {
+                    assertThat(expr).as(title).contains("host=~\"$host\"");
+                }
+                Matcher m = recordedName.matcher(expr);
+                while (m.find()) {
+                    assertThat(recorded).as("%s reads a recording rule of the PrometheusRule", title).contains(m.group(1));
+                }
+            }
+        }
+        String exprs = String.join("\n", dashboard.findValuesAsText("expr"));
+        // JVM and pod panels: heap, GC pauses, event-loop backlog, memory against the pod's limit, CPU
+        assertThat(exprs).contains("jvm_memory_used_bytes", "jvm_gc_pause_seconds", "netty_eventexecutor_tasks_pending",
+                "container_memory_working_set_bytes", "kube_pod_container_resource_limits",
+                "container_cpu_usage_seconds_total", "namespace_job_pod:guestops_host_inflight:sum");
     }
 
     // ---- hosts and secrets -------------------------------------------------------------------------
