@@ -207,21 +207,36 @@ class HelmChartTest {
     }
 
     @Test
-    void gracePeriodExceedsShutdownDelayPlusTimeout() throws IOException {
+    void gracePeriodCoversTheShutdownDelayAndTheLongestCall() throws IOException {
         for (Path values : new Path[] {null, PRODUCTION}) {
             Charts.Rendered r = Charts.template(values);
             JsonNode quarkus = Charts.parseYaml(r.applicationYaml()).path("quarkus");
             long delay = Duration.parse("PT" + quarkus.at("/shutdown/delay").asText()).toSeconds();
             long timeout = Duration.parse("PT" + quarkus.at("/shutdown/timeout").asText()).toSeconds();
-            assertThat(delay).isPositive();
+            JsonNode container = r.container();
+            // the delay lets at least one readiness probe see the pod unready before it refuses requests
+            assertThat(delay).isGreaterThanOrEqualTo(container.at("/readinessProbe/periodSeconds").asLong());
+            // the last request accepted (at the end of the delay) may run its whole deadline (60 s)
             assertThat(timeout).as("drains a request for its whole deadline (60 s)").isGreaterThanOrEqualTo(60);
             assertThat(r.one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
                     .isGreaterThan(delay + timeout);
         }
+        assertThat(Charts.template(null).one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .as("5 s delay + 65 s timeout + 10 s margin").isEqualTo(80);
         Path tooShort = tmp.resolve("short.yaml");
-        Files.writeString(tooShort, "terminationGracePeriodSeconds: 65\n");
+        Files.writeString(tooShort, "terminationGracePeriodSeconds: 70\n");
         assertThatThrownBy(() -> Charts.template(tooShort))
-                .hasMessageContaining("terminationGracePeriodSeconds (65) must be larger than");
+                .hasMessageContaining("terminationGracePeriodSeconds (70) must be larger than");
+        for (String deadline : List.of("90s", "2m", "70", "66000ms")) {
+            Path longDeadline = tmp.resolve("deadline-" + deadline + ".yaml");
+            Files.writeString(longDeadline, "gateway:\n  resilience:\n    deadline: \"" + deadline + "\"\n");
+            assertThatThrownBy(() -> Charts.template(longDeadline)).as(deadline)
+                    .hasMessageContaining("shutdown.timeoutSeconds (65) must be at least gateway.resilience.deadline");
+        }
+        Path covered = tmp.resolve("covered.yaml");
+        Files.writeString(covered, "gateway:\n  resilience:\n    deadline: 90s\nshutdown:\n  delaySeconds: 5\n  timeoutSeconds: 95\n");
+        assertThat(Charts.template(covered).one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .isEqualTo(110);
     }
 
     @Test
