@@ -351,6 +351,55 @@ class HelmChartTest {
     }
 
     @Test
+    void dnsPeersAndPortsAreConfigurableForNodeLocalDnsAndOpenShift() throws IOException {
+        Path nodeLocal = tmp.resolve("nodelocal.yaml");
+        Files.writeString(nodeLocal, """
+                networkPolicy:
+                  enabled: true
+                  egress:
+                    dns:
+                      to:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                          podSelector: {matchLabels: {k8s-app: kube-dns}}
+                        - ipBlock: {cidr: 169.254.20.10/32}
+                """);
+        JsonNode dns = Charts.template(nodeLocal).one("NetworkPolicy").at("/spec/egress/0");
+        assertThat(dns.at("/to/1/ipBlock/cidr").asText()).isEqualTo("169.254.20.10/32");
+        assertThat(dns.at("/to/0/podSelector/matchLabels/k8s-app").asText()).isEqualTo("kube-dns");
+        assertThat(dns.path("ports").toString())
+                .isEqualTo("[{\"port\":53,\"protocol\":\"UDP\"},{\"port\":53,\"protocol\":\"TCP\"}]");
+
+        Path openShift = tmp.resolve("openshift.yaml");
+        Files.writeString(openShift, """
+                networkPolicy:
+                  enabled: true
+                  egress:
+                    dns:
+                      to:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: openshift-dns}}
+                          podSelector: {matchLabels: {dns.operator.openshift.io/daemonset-dns: default}}
+                      ports: [5353]
+                """);
+        dns = Charts.template(openShift).one("NetworkPolicy").at("/spec/egress/0");
+        assertThat(dns.path("to")).hasSize(1);
+        assertThat(dns.at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("openshift-dns");
+        assertThat(dns.path("ports").toString())
+                .isEqualTo("[{\"port\":5353,\"protocol\":\"UDP\"},{\"port\":5353,\"protocol\":\"TCP\"}]");
+        assertThat(Charts.lint(openShift).isFailed()).isFalse();
+
+        Path noPeer = tmp.resolve("nodns.yaml");
+        Files.writeString(noPeer, "networkPolicy:\n  egress:\n    dns:\n      to: []\n");
+        assertThatThrownBy(() -> Charts.template(noPeer)).as("DNS egress needs a peer").hasMessageContaining("schema");
+    }
+
+    @Test
+    void notesTellHowToEnforcePodSecurityOnTheNamespace() {
+        // helm creates no namespace (helm install --create-namespace labels nothing): the notes say how
+        assertThat(Charts.notes(null)).contains("kubectl label --overwrite namespace guestops",
+                "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted");
+    }
+
+    @Test
     void grafanaDashboardConfigMapCarriesTheSidecarLabelAndTheDashboard() throws IOException {
         Charts.Rendered r = Charts.template(PRODUCTION);
         JsonNode cm = r.one("ConfigMap", "gw-guestops-gateway-dashboard");
