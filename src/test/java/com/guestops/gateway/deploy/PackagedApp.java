@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The real, packaged application (target/quarkus-app/quarkus-run.jar, built by {@code package} before
  * failsafe runs), started the way the chart's pod starts it: working directory with the rendered
- * config/application.yaml in it, and the container's environment from the rendered Deployment, Secret
- * references resolved from the rendered Secret. The only override is the HTTP port (a free one, through
+ * config/application.yaml in it, the container's environment from the rendered Deployment (Secret
+ * references resolved from the rendered Secret), and the JVM options the image's start script derives
+ * from it within the container's limits. The only override is the HTTP port (a free one, through
  * QUARKUS_HTTP_PORT).
  */
 final class PackagedApp implements AutoCloseable {
@@ -63,9 +64,7 @@ final class PackagedApp implements AutoCloseable {
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // run-java.sh appends JAVA_OPTS_APPEND to the JVM options
-        command.addAll(Arrays.asList(env.getOrDefault("JAVA_OPTS_APPEND", "").trim().split("\\s+")));
-        command.removeIf(String::isEmpty);
+        command.addAll(jvmOptions(container, env));
         command.add("-jar");
         command.add(jar.toString());
 
@@ -77,6 +76,47 @@ final class PackagedApp implements AutoCloseable {
         Path log = workDir.resolve("app.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         return new PackagedApp(rendered, env, port, log, builder.start());
+    }
+
+    /**
+     * The JVM options of the pod: what the base image's run-java.sh computes (its java-default-options:
+     * the heap from JAVA_MAX_MEM_RATIO, ParallelGC with heap shrinking, exit on OutOfMemoryError), then
+     * JAVA_OPTS_APPEND; and, since this JVM runs in no container, the container's limits as the JVM
+     * would see them there (memory limit as MaxRAM, CPU limit as the processor count).
+     */
+    static List<String> jvmOptions(JsonNode container, Map<String, String> env) {
+        List<String> options = new ArrayList<>();
+        JsonNode limits = container.at("/resources/limits");
+        options.add("-XX:MaxRAM=" + bytes(limits.path("memory").asText()));
+        options.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(cores(limits.path("cpu").asText())));
+        options.add("-XX:MaxRAMPercentage=" + env.getOrDefault("JAVA_MAX_MEM_RATIO", "80.0"));
+        options.addAll(List.of("-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+                "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"));
+        options.addAll(Arrays.asList(env.getOrDefault("JAVA_OPTS_APPEND", "").trim().split("\\s+")));
+        options.removeIf(String::isEmpty);
+        return options;
+    }
+
+    /** A Kubernetes memory quantity (512Mi, 1Gi, 800M) in bytes. */
+    static long bytes(String quantity) {
+        var m = java.util.regex.Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+        assertThat(m.matches()).as("memory quantity %s", quantity).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> n << 10;
+            case "Mi" -> n << 20;
+            case "Gi" -> n << 30;
+            case "k" -> n * 1000;
+            case "M" -> n * 1_000_000;
+            case "G" -> n * 1_000_000_000;
+            default -> n;
+        };
+    }
+
+    /** A Kubernetes CPU quantity (1, 500m) in cores. */
+    static double cores(String quantity) {
+        return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
+                : Double.parseDouble(quantity);
     }
 
     /** The container's env: literal values, and secretKeyRefs resolved from the Secrets the chart rendered. */
