@@ -300,6 +300,40 @@ class HelmChartTest {
     }
 
     @Test
+    void autoscalingCanFollowTheCallsInFlightPerPod() throws IOException {
+        // off by default: CPU only
+        assertThat(Charts.template(PRODUCTION).one("HorizontalPodAutoscaler").at("/spec/metrics")).hasSize(1);
+        Path values = tmp.resolve("inflight.yaml");
+        Files.writeString(values, """
+                autoscaling:
+                  enabled: true
+                  inflightCalls:
+                    enabled: true
+                    averageValue: 24
+                """);
+        JsonNode metrics = Charts.template(values).one("HorizontalPodAutoscaler").at("/spec/metrics");
+        assertThat(metrics).hasSize(2);
+        JsonNode pods = metrics.get(1);
+        assertThat(pods.path("type").asText()).isEqualTo("Pods");
+        assertThat(pods.at("/pods/metric/name").asText()).isEqualTo("guestops_inflight_calls");
+        assertThat(pods.at("/pods/target/type").asText()).isEqualTo("AverageValue");
+        assertThat(pods.at("/pods/target/averageValue").asText()).isEqualTo("24");
+        assertThat(Charts.lint(values).isFailed()).isFalse();
+
+        // in-flight calls alone
+        Path only = tmp.resolve("inflight-only.yaml");
+        Files.writeString(only, "autoscaling:\n  enabled: true\n  targetCPUUtilizationPercentage: null\n"
+                + "  inflightCalls:\n    enabled: true\n");
+        JsonNode alone = Charts.template(only).one("HorizontalPodAutoscaler").at("/spec/metrics");
+        assertThat(alone).hasSize(1);
+        assertThat(alone.at("/0/pods/target/averageValue").asText()).isEqualTo("32");
+        // an HPA without any metric is refused
+        Path none = tmp.resolve("no-metric.yaml");
+        Files.writeString(none, "autoscaling:\n  enabled: true\n  targetCPUUtilizationPercentage: null\n");
+        assertThatThrownBy(() -> Charts.template(none)).hasMessageContaining("autoscaling needs at least one metric");
+    }
+
+    @Test
     void podDisruptionBudgetKeepsPodsAvailable() {
         JsonNode pdb = Charts.template(PRODUCTION).one("PodDisruptionBudget");
         assertThat(pdb.path("apiVersion").asText()).isEqualTo("policy/v1");
