@@ -138,7 +138,7 @@ class HelmChartTest {
     void resourcesHaveRequestsAndLimits() {
         JsonNode resources = Charts.template(PRODUCTION).container().path("resources");
         assertThat(resources.at("/requests/cpu").asText()).isEqualTo("500m");
-        assertThat(resources.at("/requests/memory").asText()).isEqualTo("384Mi");
+        assertThat(resources.at("/requests/memory").asText()).isEqualTo("768Mi");
         assertThat(resources.at("/limits/cpu").asText()).isEqualTo("2");
         assertThat(resources.at("/limits/memory").asText()).isEqualTo("768Mi");
         // defaults too
@@ -147,6 +147,23 @@ class HelmChartTest {
         assertThat(defaults.at("/limits/cpu").asText()).isNotEmpty();
         assertThat(defaults.at("/requests/memory").asText()).isNotEmpty();
         assertThat(defaults.at("/requests/cpu").asText()).isNotEmpty();
+    }
+
+    /** Non-heap RSS measured under the soak (docs/operations.md, "Memory"): 175 MiB, rounded up. */
+    static final long MEASURED_NON_HEAP_MIB = 180;
+
+    @Test
+    void theDefaultMemoryLimitHoldsTheHeapAndWhatIsNotHeapWithAMargin() {
+        Charts.Rendered r = Charts.template(null);
+        JsonNode container = r.container();
+        long limit = PackagedApp.bytes(container.at("/resources/limits/memory").asText()) >> 20;
+        // request = limit: the scheduler reserves what the pod may use, the node never has to reclaim it
+        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo(container.at("/resources/limits/memory").asText());
+        int ratio = Integer.parseInt(PackagedApp.podEnvironment(r).get("JAVA_MAX_MEM_RATIO"));
+        long heap = limit * ratio / 100;
+        assertThat(ratio).as("heap share of the limit").isBetween(40, 60);
+        assertThat(heap + MEASURED_NON_HEAP_MIB).as("heap %d MiB + non-heap %d MiB within %d MiB with 10 %% to spare",
+                heap, MEASURED_NON_HEAP_MIB, limit).isLessThanOrEqualTo(limit * 90 / 100);
     }
 
     @Test
