@@ -74,7 +74,27 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* gateway.resilience.deadline in whole seconds (rounded up): 60 when unset; empty for an ISO-8601 value. */}}
+{{- define "guestops-gateway.deadlineSeconds" -}}
+{{- $deadline := toString (dig "resilience" "deadline" "60s" .Values.gateway) }}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $deadline }}
+{{- $unit := trimPrefix $number $deadline }}
+{{- $factor := dict "ms" 0.001 "s" 1.0 "" 1.0 "m" 60.0 "h" 3600.0 "d" 86400.0 }}
+{{- if and $number (hasKey $factor $unit) }}
+{{- mulf (float64 $number) (get $factor $unit) | ceil | int }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pod's grace period. On SIGTERM the pod serves for shutdown.delaySeconds (readiness down), then
+refuses new requests and lets the ones in flight finish for up to shutdown.timeoutSeconds; the last
+request accepted may run its whole deadline, so the timeout must cover it, and the grace period both.
+*/}}
 {{- define "guestops-gateway.terminationGracePeriodSeconds" -}}
+{{- $deadline := include "guestops-gateway.deadlineSeconds" . }}
+{{- if and $deadline (lt (int .Values.shutdown.timeoutSeconds) (int $deadline)) }}
+{{- fail (printf "shutdown.timeoutSeconds (%v) must be at least gateway.resilience.deadline (%v s): a request accepted just before the shutdown delay ends may run that long" .Values.shutdown.timeoutSeconds $deadline) }}
+{{- end }}
 {{- $minimum := add .Values.shutdown.delaySeconds .Values.shutdown.timeoutSeconds }}
 {{- if kindIs "invalid" .Values.terminationGracePeriodSeconds }}
 {{- add $minimum 10 }}

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -42,12 +43,15 @@ public class GuestProcessEndpoint {
     private final TerminateService service;
     private final RequestOutcomes outcomes;
     private final BearerAuthenticator authenticator;
+    private final ShutdownGate shutdown;
 
     @Inject
-    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator) {
+    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator,
+            ShutdownGate shutdown) {
         this.service = service;
         this.outcomes = outcomes;
         this.authenticator = authenticator;
+        this.shutdown = shutdown;
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
@@ -65,9 +69,14 @@ public class GuestProcessEndpoint {
             }
         }
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
+        Optional<VapiException> refusal = shutdown.refusal();
+        if (refusal.isPresent()) {
+            // this instance is past its shutdown delay: nothing is authenticated, routed or forwarded any more
+            return Uni.createFrom().item(finish(flavour, trace, refusal.get()));
+        }
         String vmId = vm;
         String pidText = pid;
-        java.util.concurrent.CompletableFuture<Response> running = authenticator
+        java.util.concurrent.CompletableFuture<Response> running = shutdown.track(authenticator
                 .authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
@@ -87,10 +96,10 @@ public class GuestProcessEndpoint {
                 })
                 .map(ignored -> finish(flavour, trace, null))
                 .onFailure().recoverWithItem(f -> finish(flavour, trace, f))
-                .subscribeAsCompletionStage();
+                .subscribeAsCompletionStage());
         // started here and run to its end even if the caller goes away: a terminate that reaches a host
-        // is always counted and audited with what really happened. The caller waits on a copy, so a
-        // closed connection cancels only the copy, never the call in progress.
+        // is always counted and audited with what really happened (a shutdown waits for it too). The caller
+        // waits on a copy, so a closed connection cancels only the copy, never the call in progress.
         return Uni.createFrom().completionStage(running.copy());
     }
 

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *     (e.g. an oversized body) would otherwise put VM ids and pids into a tag;</li>
  * <li>SmallRye Fault Tolerance's camelCase names and tag keys become snake_case
  *     ({@code ft_bulkhead_executionsRunning} is published as {@code ft_bulkhead_executions_running});</li>
- * <li>every series has help text; binder series that cannot conform are renamed
+ * <li>every series has help text, without double quotes (OpenMetrics escapes them as {@code \"}, which
+ *     the text format's parsers, promtool's among them, refuse); binder series that cannot conform are renamed
  *     ({@code system_cpu_count} to {@code system_cpus}) or dropped ({@code process_cpu_time_ns_total},
  *     the {@code http_server_connections} long-task timer).</li>
  * </ul>
@@ -66,7 +67,9 @@ public class PrometheusConventions {
                 } else if (name.equals("system.cpu.count")) {
                     name = "system.cpus"; // a gauge must not end in _count
                 }
-                String description = id.getDescription() != null && !id.getDescription().isBlank() ? id.getDescription() : name.replace('.', ' ');
+                String description = id.getDescription() != null && !id.getDescription().isBlank()
+                        ? id.getDescription().replace('"', '\'')
+                        : name.replace('.', ' ');
                 if (name.equals(id.getName()) && tags.equals(id.getTags()) && description.equals(id.getDescription())) {
                     return id;
                 }

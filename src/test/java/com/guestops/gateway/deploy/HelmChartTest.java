@@ -138,7 +138,7 @@ class HelmChartTest {
     void resourcesHaveRequestsAndLimits() {
         JsonNode resources = Charts.template(PRODUCTION).container().path("resources");
         assertThat(resources.at("/requests/cpu").asText()).isEqualTo("500m");
-        assertThat(resources.at("/requests/memory").asText()).isEqualTo("384Mi");
+        assertThat(resources.at("/requests/memory").asText()).isEqualTo("768Mi");
         assertThat(resources.at("/limits/cpu").asText()).isEqualTo("2");
         assertThat(resources.at("/limits/memory").asText()).isEqualTo("768Mi");
         // defaults too
@@ -147,6 +147,23 @@ class HelmChartTest {
         assertThat(defaults.at("/limits/cpu").asText()).isNotEmpty();
         assertThat(defaults.at("/requests/memory").asText()).isNotEmpty();
         assertThat(defaults.at("/requests/cpu").asText()).isNotEmpty();
+    }
+
+    /** RSS besides the heap, measured under the soak (docs/operations.md, "Memory"): up to 178 MiB, rounded up. */
+    static final long MEASURED_NON_HEAP_MIB = 180;
+
+    @Test
+    void theDefaultMemoryLimitHoldsTheHeapAndWhatIsNotHeapWithAMargin() {
+        Charts.Rendered r = Charts.template(null);
+        JsonNode container = r.container();
+        long limit = PackagedApp.bytes(container.at("/resources/limits/memory").asText()) >> 20;
+        // request = limit: the scheduler reserves what the pod may use, the node never has to reclaim it
+        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo(container.at("/resources/limits/memory").asText());
+        int ratio = Integer.parseInt(PackagedApp.podEnvironment(r).get("JAVA_MAX_MEM_RATIO"));
+        long heap = limit * ratio / 100;
+        assertThat(ratio).as("heap share of the limit").isBetween(40, 60);
+        assertThat(heap + MEASURED_NON_HEAP_MIB).as("heap %d MiB + non-heap %d MiB within %d MiB with 10 %% to spare",
+                heap, MEASURED_NON_HEAP_MIB, limit).isLessThanOrEqualTo(limit * 90 / 100);
     }
 
     @Test
@@ -207,21 +224,36 @@ class HelmChartTest {
     }
 
     @Test
-    void gracePeriodExceedsShutdownDelayPlusTimeout() throws IOException {
+    void gracePeriodCoversTheShutdownDelayAndTheLongestCall() throws IOException {
         for (Path values : new Path[] {null, PRODUCTION}) {
             Charts.Rendered r = Charts.template(values);
             JsonNode quarkus = Charts.parseYaml(r.applicationYaml()).path("quarkus");
             long delay = Duration.parse("PT" + quarkus.at("/shutdown/delay").asText()).toSeconds();
             long timeout = Duration.parse("PT" + quarkus.at("/shutdown/timeout").asText()).toSeconds();
-            assertThat(delay).isPositive();
+            JsonNode container = r.container();
+            // the delay lets at least one readiness probe see the pod unready before it refuses requests
+            assertThat(delay).isGreaterThanOrEqualTo(container.at("/readinessProbe/periodSeconds").asLong());
+            // the last request accepted (at the end of the delay) may run its whole deadline (60 s)
             assertThat(timeout).as("drains a request for its whole deadline (60 s)").isGreaterThanOrEqualTo(60);
             assertThat(r.one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
                     .isGreaterThan(delay + timeout);
         }
+        assertThat(Charts.template(null).one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .as("5 s delay + 65 s timeout + 10 s margin").isEqualTo(80);
         Path tooShort = tmp.resolve("short.yaml");
-        Files.writeString(tooShort, "terminationGracePeriodSeconds: 65\n");
+        Files.writeString(tooShort, "terminationGracePeriodSeconds: 70\n");
         assertThatThrownBy(() -> Charts.template(tooShort))
-                .hasMessageContaining("terminationGracePeriodSeconds (65) must be larger than");
+                .hasMessageContaining("terminationGracePeriodSeconds (70) must be larger than");
+        for (String deadline : List.of("90s", "2m", "70", "66000ms")) {
+            Path longDeadline = tmp.resolve("deadline-" + deadline + ".yaml");
+            Files.writeString(longDeadline, "gateway:\n  resilience:\n    deadline: \"" + deadline + "\"\n");
+            assertThatThrownBy(() -> Charts.template(longDeadline)).as(deadline)
+                    .hasMessageContaining("shutdown.timeoutSeconds (65) must be at least gateway.resilience.deadline");
+        }
+        Path covered = tmp.resolve("covered.yaml");
+        Files.writeString(covered, "gateway:\n  resilience:\n    deadline: 90s\nshutdown:\n  delaySeconds: 5\n  timeoutSeconds: 95\n");
+        assertThat(Charts.template(covered).one("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .isEqualTo(110);
     }
 
     @Test
@@ -242,22 +274,80 @@ class HelmChartTest {
     void prometheusRuleAlertsOnTheGatewayMetrics() {
         JsonNode rule = Charts.template(PRODUCTION).one("PrometheusRule");
         assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
         JsonNode rules = rule.at("/spec/groups/0/rules");
         assertThat(rules.findValuesAsText("alert")).containsExactly(
-                "GuestopsGatewayDown", "GuestopsTerminateErrorRatioHigh", "GuestopsTerminateLatencyHigh",
+                "GuestopsGatewayDown", "GuestopsHostErrorRatioHigh", "GuestopsTerminateLatencyHigh",
                 "GuestopsHostCircuitBreakerOpen", "GuestopsHostRetryBudgetExhausted");
         String exprs = String.join("\n", rules.findValuesAsText("expr"));
         assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
-                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total",
-                "job=\"gw-guestops-gateway\"", "namespace=\"guestops\"");
+                "guestops_host_attempts_total", "guestops_host_circuit_breaker_state",
+                "guestops_host_retry_budget_exhausted_total", "guestops_host_inflight",
+                "job=\"gw-guestops-gateway\"", "namespace=\"guestops\"")
+                .as("the gateway's own series only, not SmallRye's ft_*").doesNotContain("ft_");
         for (JsonNode r : rules) {
-            assertThat(r.at("/labels/severity").asText()).as(r.path("alert").asText()).isIn("warning", "critical");
-            assertThat(r.at("/annotations/summary").asText()).isNotBlank();
-            assertThat(r.at("/annotations/runbook").asText()).isNotBlank();
+            if (!r.has("alert")) {
+                assertThat(r.path("record").asText()).matches("[a-z_]+:guestops_[a-z_]+:[a-z0-9]+");
+                continue;
+            }
+            String alert = r.path("alert").asText();
+            assertThat(r.at("/labels/severity").asText()).as(alert).isIn("warning", "critical");
+            // prometheusRule.alertLabels, for Alertmanager routing
+            assertThat(r.at("/labels/team").asText()).as(alert).isEqualTo("vsphere-ops");
+            assertThat(r.at("/annotations/summary").asText()).as(alert).isNotBlank();
+            assertThat(r.at("/annotations/runbook_url").asText()).as(alert)
+                    .isEqualTo("https://wiki.lab.example/guestops/runbook.md#" + alert.toLowerCase(java.util.Locale.ROOT));
             assertThat(r.path("for").asText()).matches("\\d+m");
         }
         // Prometheus' own templating survives Helm's
-        assertThat(rules.get(1).at("/annotations/summary").asText()).contains("{{ $labels.host }}");
+        assertThat(rules.findValuesAsText("summary")).anySatisfy(summary -> assertThat(summary).contains("{{ $labels.host }}"));
+        // thresholds from values
+        assertThat(exprs).contains("> 0.1\n", "le=~\"30(\\\\.0)?\"");
+    }
+
+    @Test
+    void prometheusRuleJobDefaultsToTheServiceAndCanBeSet() throws IOException {
+        Path values = tmp.resolve("job.yaml");
+        Files.writeString(values, "prometheusRule:\n  enabled: true\n  job: kubernetes-pods\n");
+        String exprs = String.join("\n", Charts.template(values).one("PrometheusRule").findValuesAsText("expr"));
+        assertThat(exprs).contains("job=\"kubernetes-pods\"").doesNotContain("gw-guestops-gateway");
+        Path off = tmp.resolve("latency.yaml");
+        Files.writeString(off, "prometheusRule:\n  enabled: true\n  latencyThresholdSeconds: 27\n");
+        assertThatThrownBy(() -> Charts.template(off)).as("27 s is no bucket bound").hasMessageContaining("schema");
+    }
+
+    @Test
+    void autoscalingCanFollowTheCallsInFlightPerPod() throws IOException {
+        // off by default: CPU only
+        assertThat(Charts.template(PRODUCTION).one("HorizontalPodAutoscaler").at("/spec/metrics")).hasSize(1);
+        Path values = tmp.resolve("inflight.yaml");
+        Files.writeString(values, """
+                autoscaling:
+                  enabled: true
+                  inflightCalls:
+                    enabled: true
+                    averageValue: 24
+                """);
+        JsonNode metrics = Charts.template(values).one("HorizontalPodAutoscaler").at("/spec/metrics");
+        assertThat(metrics).hasSize(2);
+        JsonNode pods = metrics.get(1);
+        assertThat(pods.path("type").asText()).isEqualTo("Pods");
+        assertThat(pods.at("/pods/metric/name").asText()).isEqualTo("guestops_inflight_calls");
+        assertThat(pods.at("/pods/target/type").asText()).isEqualTo("AverageValue");
+        assertThat(pods.at("/pods/target/averageValue").asText()).isEqualTo("24");
+        assertThat(Charts.lint(values).isFailed()).isFalse();
+
+        // in-flight calls alone
+        Path only = tmp.resolve("inflight-only.yaml");
+        Files.writeString(only, "autoscaling:\n  enabled: true\n  targetCPUUtilizationPercentage: null\n"
+                + "  inflightCalls:\n    enabled: true\n");
+        JsonNode alone = Charts.template(only).one("HorizontalPodAutoscaler").at("/spec/metrics");
+        assertThat(alone).hasSize(1);
+        assertThat(alone.at("/0/pods/target/averageValue").asText()).isEqualTo("32");
+        // an HPA without any metric is refused
+        Path none = tmp.resolve("no-metric.yaml");
+        Files.writeString(none, "autoscaling:\n  enabled: true\n  targetCPUUtilizationPercentage: null\n");
+        assertThatThrownBy(() -> Charts.template(none)).hasMessageContaining("autoscaling needs at least one metric");
     }
 
     @Test
@@ -312,6 +402,55 @@ class HelmChartTest {
     }
 
     @Test
+    void dnsPeersAndPortsAreConfigurableForNodeLocalDnsAndOpenShift() throws IOException {
+        Path nodeLocal = tmp.resolve("nodelocal.yaml");
+        Files.writeString(nodeLocal, """
+                networkPolicy:
+                  enabled: true
+                  egress:
+                    dns:
+                      to:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                          podSelector: {matchLabels: {k8s-app: kube-dns}}
+                        - ipBlock: {cidr: 169.254.20.10/32}
+                """);
+        JsonNode dns = Charts.template(nodeLocal).one("NetworkPolicy").at("/spec/egress/0");
+        assertThat(dns.at("/to/1/ipBlock/cidr").asText()).isEqualTo("169.254.20.10/32");
+        assertThat(dns.at("/to/0/podSelector/matchLabels/k8s-app").asText()).isEqualTo("kube-dns");
+        assertThat(dns.path("ports").toString())
+                .isEqualTo("[{\"port\":53,\"protocol\":\"UDP\"},{\"port\":53,\"protocol\":\"TCP\"}]");
+
+        Path openShift = tmp.resolve("openshift.yaml");
+        Files.writeString(openShift, """
+                networkPolicy:
+                  enabled: true
+                  egress:
+                    dns:
+                      to:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: openshift-dns}}
+                          podSelector: {matchLabels: {dns.operator.openshift.io/daemonset-dns: default}}
+                      ports: [5353]
+                """);
+        dns = Charts.template(openShift).one("NetworkPolicy").at("/spec/egress/0");
+        assertThat(dns.path("to")).hasSize(1);
+        assertThat(dns.at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("openshift-dns");
+        assertThat(dns.path("ports").toString())
+                .isEqualTo("[{\"port\":5353,\"protocol\":\"UDP\"},{\"port\":5353,\"protocol\":\"TCP\"}]");
+        assertThat(Charts.lint(openShift).isFailed()).isFalse();
+
+        Path noPeer = tmp.resolve("nodns.yaml");
+        Files.writeString(noPeer, "networkPolicy:\n  egress:\n    dns:\n      to: []\n");
+        assertThatThrownBy(() -> Charts.template(noPeer)).as("DNS egress needs a peer").hasMessageContaining("schema");
+    }
+
+    @Test
+    void notesTellHowToEnforcePodSecurityOnTheNamespace() {
+        // helm creates no namespace (helm install --create-namespace labels nothing): the notes say how
+        assertThat(Charts.notes(null)).contains("kubectl label --overwrite namespace guestops",
+                "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted");
+    }
+
+    @Test
     void grafanaDashboardConfigMapCarriesTheSidecarLabelAndTheDashboard() throws IOException {
         Charts.Rendered r = Charts.template(PRODUCTION);
         JsonNode cm = r.one("ConfigMap", "gw-guestops-gateway-dashboard");
@@ -322,8 +461,51 @@ class HelmChartTest {
         assertThat(dashboard).isEqualTo(Charts.JSON.readTree(
                 Charts.CHART.resolve("dashboards/guestops-gateway.json").toFile()));
         String exprs = String.join("\n", dashboard.findValuesAsText("expr"));
-        assertThat(exprs).contains("guestops_terminate_requests_total", "guestops_terminate_duration_seconds_bucket",
-                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted_total");
+        assertThat(exprs).contains("guestops_terminate_requests", "guestops_terminate_duration_seconds_bucket",
+                "guestops_host_circuit_breaker_state", "guestops_host_retry_budget_exhausted");
+    }
+
+    @Test
+    void notesWarnWhenTheDashboardHasNoRecordingRules() throws IOException {
+        Path values = tmp.resolve("dashboard-only.yaml");
+        Files.writeString(values, "grafanaDashboard:\n  enabled: true\n");
+        assertThat(Charts.notes(values)).contains("reads the recording rules");
+        assertThat(Charts.notes(PRODUCTION)).doesNotContain("reads the recording rules");
+    }
+
+    @Test
+    void everyDashboardPanelFollowsTheVariablesAndReadsSeriesThatExist() throws IOException {
+        JsonNode dashboard = Charts.JSON.readTree(Charts.CHART.resolve("dashboards/guestops-gateway.json").toFile());
+        assertThat(dashboard.at("/templating/list").findValuesAsText("name")).contains("datasource", "namespace", "job", "host");
+        JsonNode rule = Charts.template(PRODUCTION).one("PrometheusRule");
+        java.util.Set<String> recorded = new java.util.HashSet<>(rule.findValuesAsText("record"));
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        Pattern recordedName = Pattern.compile("\\b([a-z_]+:guestops_[a-z_]+:[a-z0-9]+)\\b");
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(ids.add(panel.path("id").asInt())).as("unique panel id %s", panel.path("id")).isTrue();
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                String title = panel.path("title").asText();
+                assertThat(expr).as(title).contains("namespace=~\"$namespace\"");
+                if (!expr.contains("container_") && !expr.contains("kube_pod_")) {
+                    assertThat(expr).as(title).contains("job=~\"$job\"");
+                }
+                // every panel about hosts follows the host selector
+                String perHost = expr.replaceAll("namespace_job_pod:[a-z_]+:[a-z0-9]+", "");
+                if (perHost.matches("(?s).*(guestops_host_|guestops_terminate_|guestops_vm_cooldown_rejections).*")) {
+                    assertThat(expr).as(title).contains("host=~\"$host\"");
+                }
+                Matcher m = recordedName.matcher(expr);
+                while (m.find()) {
+                    assertThat(recorded).as("%s reads a recording rule of the PrometheusRule", title).contains(m.group(1));
+                }
+            }
+        }
+        String exprs = String.join("\n", dashboard.findValuesAsText("expr"));
+        // JVM and pod panels: heap, GC pauses, event-loop backlog, memory against the pod's limit, CPU
+        assertThat(exprs).contains("jvm_memory_used_bytes", "jvm_gc_pause_seconds", "netty_eventexecutor_tasks_pending",
+                "container_memory_working_set_bytes", "kube_pod_container_resource_limits",
+                "container_cpu_usage_seconds_total", "namespace_job_pod:guestops_host_inflight:sum");
     }
 
     // ---- hosts and secrets -------------------------------------------------------------------------

@@ -32,8 +32,10 @@ class K8sManifestsTest {
             Map.entry("NetworkPolicy", "networking.k8s.io/v1"),
             Map.entry("ServiceMonitor", "monitoring.coreos.com/v1"),
             Map.entry("PrometheusRule", "monitoring.coreos.com/v1"));
-    /** Objects only the plain manifests have: the chart does not create namespaces or example Secrets. */
-    static final List<String> K8S_ONLY = List.of("Namespace", "Secret");
+    /** Objects only the plain manifests have: the chart does not create namespaces. */
+    static final List<String> K8S_ONLY = List.of("Namespace");
+    /** The overlay that adds the host-password Secret, generated from a file the user writes. */
+    static final Path SECRET_OVERLAY = K8S.resolve("with-secret-from-file");
 
     static JsonNode kustomization;
     static List<JsonNode> objects;
@@ -71,7 +73,7 @@ class K8sManifestsTest {
     @Test
     void everyManifestIsAKubernetesObject() {
         assertThat(objects).extracting(o -> o.path("kind").asText()).containsExactlyInAnyOrder(
-                "Namespace", "ServiceAccount", "Secret", "ConfigMap", "Deployment", "Service",
+                "Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Service",
                 "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "PrometheusRule");
         String namespace = kustomization.path("namespace").asText();
         assertThat(namespace).isEqualTo("guestops");
@@ -129,22 +131,48 @@ class K8sManifestsTest {
     }
 
     @Test
-    void everyHostPasswordComesFromTheExampleSecret() {
-        JsonNode secret = one("Secret");
+    void theDefaultKustomizationAppliesNoSecret() throws IOException {
+        // kubectl apply -k k8s/ must never apply placeholder passwords: the Secret comes from the user
+        assertThat(objects).extracting(o -> o.path("kind").asText()).doesNotContain("Secret");
+        try (Stream<Path> files = Files.walk(K8S)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(file)).as(file.toString()).doesNotContain("CHANGE-ME");
+            }
+        }
+    }
+
+    @Test
+    void everyHostPasswordComesFromTheSecretTheOverlayGenerates() throws IOException {
+        JsonNode overlay = Charts.readYaml(SECRET_OVERLAY.resolve("kustomization.yaml"));
+        assertThat(overlay.path("resources").toString()).isEqualTo("[\"..\"]");
+        JsonNode generator = overlay.at("/secretGenerator/0");
+        String envFile = generator.at("/envs/0").asText();
+        assertThat(overlay.at("/generatorOptions/disableNameSuffixHash").asBoolean())
+                .as("no hash of the passwords in the Secret's name").isTrue();
+        // the file with the real passwords is never committed; an example lists the keys to fill in
+        assertThat(Files.readString(Charts.ROOT.resolve(".gitignore"))).contains("k8s/with-secret-from-file/" + envFile);
+        java.util.Set<String> exampleKeys = new TreeSet<>();
+        for (String line : Files.readAllLines(SECRET_OVERLAY.resolve(envFile + ".example"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertThat(line).as("no password in the example").endsWith("=");
+                exampleKeys.add(line.substring(0, line.indexOf('=')));
+            }
+        }
+
         String config = one("ConfigMap").at("/data/application.yaml").asText();
-        JsonNode hosts = Charts.parseYaml(config).at("/gateway/hosts");
-        assertThat(hosts.size()).isPositive();
+        assertThat(Charts.parseYaml(config).at("/gateway/hosts").size()).isPositive();
+        java.util.Set<String> referencedKeys = new TreeSet<>();
         for (JsonNode env : one("Deployment").at("/spec/template/spec/containers/0/env")) {
             JsonNode ref = env.at("/valueFrom/secretKeyRef");
             if (ref.isMissingNode()) {
                 assertThat(env.path("name").asText()).doesNotContain("PASSWORD");
                 continue;
             }
-            assertThat(ref.path("name").asText()).isEqualTo(name(secret));
-            String placeholder = secret.at("/stringData/" + ref.path("key").asText()).asText();
-            assertThat(placeholder).as(ref.toString()).startsWith("CHANGE-ME");
-            assertThat(config).doesNotContain(placeholder).contains("${" + env.path("name").asText() + "}");
+            assertThat(ref.path("name").asText()).isEqualTo(generator.path("name").asText());
+            referencedKeys.add(ref.path("key").asText());
+            assertThat(config).contains("${" + env.path("name").asText() + "}");
         }
+        assertThat(exampleKeys).isEqualTo(referencedKeys);
     }
 
     private static JsonNode one(String kind) {

@@ -32,6 +32,21 @@ public final class Promtool {
         return null;
     }
 
+    /**
+     * {@code promtool check metrics} of an exposition: its lint findings, one per line (none: empty).
+     * Fails when promtool cannot parse the exposition at all.
+     */
+    public static List<String> lintMetrics(String exposition) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(path(), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // 0: clean, 3: lint findings; anything else (1) is an exposition promtool could not parse
+        assertThat(p.exitValue()).as("promtool check metrics:%n%s", output).isIn(0, 3);
+        return output.lines().filter(l -> !l.isBlank()).toList();
+    }
+
     /** Runs promtool with {@code args}, feeding {@code stdin}; asserts exit code 0 and returns the output. */
     public static String run(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
