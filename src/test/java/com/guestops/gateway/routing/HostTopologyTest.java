@@ -11,6 +11,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,8 @@ class HostTopologyTest {
     private final HostClientFactory factory = new HostClientFactory(new ObjectMapper(), null);
 
     private static GatewayConfig config(Map<String, String> user) throws IOException {
-        URL defaults = HostTopologyTest.class.getClassLoader().getResource("application.properties");
+        // the shipped file itself: on the test class path, src/test/resources has an application.properties too
+        URL defaults = Path.of("src/main/resources/application.properties").toUri().toURL();
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withProfile("prod")
                 .withSources(new PropertiesConfigSource(defaults, 250))
