@@ -31,6 +31,8 @@ class HostTopologyTest {
                 .withSources(new PropertiesConfigSource(defaults, 250))
                 .withSources(new PropertiesConfigSource(user, "user", 300))
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withMapping(GatewayConfig.class)
                 .build();
         return config.getConfigMapping(GatewayConfig.class);
