@@ -34,7 +34,7 @@ public class Vcsim implements QuarkusTestResourceLifecycleManager {
     public static final String USER = "svc-vcsim";
     /** The service-account password of host {@code vcsim}, XML special characters included. */
     public static final String PASSWORD = "Vcsim-Pa55<&>w0rd";
-    static final String MAPPED_VM = "test.vcsim.vm";
+    public static final String MAPPED_VM = "test.vcsim.vm";
     static final String DISCOVERED_VM = "test.vcsim.discovered-vm";
     static final String BADPW_VM = "test.vcsim.badpw-vm";
     private static final Path SOURCE = Path.of("src/test/go/vcsim/main.go");

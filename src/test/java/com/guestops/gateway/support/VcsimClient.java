@@ -32,12 +32,21 @@ public final class VcsimClient {
     private static final Pattern KEY = Pattern.compile("<returnval>\\s*<key>([^<]+)</key>");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI sdk = URI.create(ConfigProvider.getConfig().getValue(Vcsim.URL, String.class));
+    private final URI sdk;
     private String cookie;
     private String ownKey;
 
+    private VcsimClient(URI sdk) {
+        this.sdk = sdk;
+    }
+
+    /** Logs in to the vcsim of the test boot. */
     public static VcsimClient login() throws IOException, InterruptedException {
-        VcsimClient client = new VcsimClient();
+        return login(URI.create(ConfigProvider.getConfig().getValue(Vcsim.URL, String.class)));
+    }
+
+    public static VcsimClient login(URI sdk) throws IOException, InterruptedException {
+        VcsimClient client = new VcsimClient(sdk);
         HttpResponse<String> response = client.post("<urn:Login><urn:_this type=\"SessionManager\">SessionManager</urn:_this>"
                 + "<urn:userName>" + Vcsim.USER + "</urn:userName><urn:password>"
                 + Vcsim.PASSWORD.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
