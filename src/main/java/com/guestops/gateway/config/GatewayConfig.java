@@ -88,9 +88,11 @@ public interface GatewayConfig {
         Duration connectTimeout();
 
         /**
-         * vim25, vapi: most HTTP connections kept open to this host. Default: the host's
+         * vim25, vapi: most HTTP connections kept open to this host for kills. Default: the host's
          * {@code resilience.bulkhead.max-concurrent}, so every call the bulkhead admits has a connection
-         * (a call waiting for one spends its attempt timeout waiting).
+         * (a call waiting for one spends its attempt timeout waiting). Lookups
+         * ({@code discovery.max-concurrent-lookups}) and the service-account session (2) have
+         * connections of their own.
          */
         @WithName("max-pool-size")
         Optional<Integer> maxPoolSize();

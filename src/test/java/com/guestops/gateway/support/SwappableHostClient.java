@@ -16,6 +16,8 @@ public final class SwappableHostClient implements HostClient {
 
     private final Supplier<HostClient> build;
     private volatile HostClient current;
+    /** Whether the current client has been used: an unused one is as fresh as a new one. */
+    private volatile boolean used;
 
     SwappableHostClient(Supplier<HostClient> build) {
         this.build = build;
@@ -23,6 +25,10 @@ public final class SwappableHostClient implements HostClient {
     }
 
     public void renew() {
+        if (!used) {
+            return;
+        }
+        used = false;
         HostClient old = current;
         current = build.get();
         try {
@@ -44,11 +50,13 @@ public final class SwappableHostClient implements HostClient {
 
     @Override
     public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
+        used = true;
         return current.terminate(vm, pid, credentials);
     }
 
     @Override
     public Uni<Ownership> lookup(String vm, Duration timeout) {
+        used = true;
         return current.lookup(vm, timeout);
     }
 
