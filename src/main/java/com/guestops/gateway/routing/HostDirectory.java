@@ -175,6 +175,10 @@ public class HostDirectory {
         }
 
         void start() {
+            if (hosts.isEmpty()) {
+                finish(); // nobody to ask (every host is discoverable: false): nobody owns it
+                return;
+            }
             long deadlineNanos = started + lookupTimeout.toNanos();
             synchronized (this) {
                 pending = hosts.size();

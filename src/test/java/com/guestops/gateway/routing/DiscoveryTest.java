@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
 import com.guestops.gateway.routing.HostRegistry;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestClock;

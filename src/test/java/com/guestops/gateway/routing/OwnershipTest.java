@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.VapiAnswer;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.routing.HostDirectory;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestTokens;
 import com.guestops.gateway.support.VapiAnswer;
