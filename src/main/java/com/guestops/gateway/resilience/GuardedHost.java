@@ -3,10 +3,6 @@ package com.guestops.gateway.resilience;
 import com.guestops.gateway.config.HostPolicy;
 import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.config.NanoClock;
-import com.guestops.gateway.error.ErrorSource;
-import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.error.GatewayMessages;
-import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
@@ -28,7 +24,6 @@ import jakarta.enterprise.util.TypeLiteral;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,7 +145,7 @@ public final class GuardedHost {
             OptionalLong coolingFor = cooldown.remaining(vmKey);
             if (coolingFor.isPresent()) {
                 metrics.cooldownRejection(name());
-                return Uni.createFrom().failure(coolingDown(vm, coolingFor.getAsLong()));
+                return Uni.createFrom().failure(GuardAnswers.coolingDown(vm, coolingFor.getAsLong()));
             }
             Request request = new Request(vm, vmKey, deadline, listener, Vertx.currentContext(),
                     io.opentelemetry.context.Context.current());
@@ -206,7 +201,7 @@ public final class GuardedHost {
             if (request.deadline.passed()) {
                 // started by a retry or the bulkhead after the request's deadline: never call the host
                 request.releaseRetry();
-                return Uni.createFrom().failure(new AttemptFailure(deadlineExceeded(), false, false));
+                return Uni.createFrom().failure(new AttemptFailure(GuardAnswers.deadlinePassedBeforeTheCall(), false, false));
             }
             int attempt = request.attempts.incrementAndGet();
             request.listener.attemptStarted(name());
@@ -295,35 +290,18 @@ public final class GuardedHost {
         client.close();
     }
 
+    /** The guard's own answers (breaker open, bulkhead full) in the vAPI shape; an attempt's failure as judged. */
     private Throwable unwrap(Throwable t) {
         if (t instanceof AttemptFailure af) {
             return af.answer;
         }
         if (t instanceof CircuitBreakerOpenException) {
-            long retryAfter = retryAfterSeconds();
-            return new VapiException(VapiError.of(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.CIRCUIT_OPEN,
-                    "Host " + name() + " is failing; calls to it are suspended for " + retryAfter + " s;"
-                            + " the process was not terminated.", name()),
-                    ErrorSource.GATEWAY, Map.of("Retry-After", Long.toString(retryAfter)));
+            return GuardAnswers.circuitOpen(name(), retryAfterSeconds());
         }
         if (t instanceof BulkheadException) {
-            return VapiException.gateway(ErrorType.RESOURCE_BUSY, GatewayMessages.BULKHEAD_FULL,
-                    "Too many requests to host " + name() + " are in progress; the process was not terminated.", name());
+            return GuardAnswers.bulkheadFull(name());
         }
         return t;
-    }
-
-    private VapiException coolingDown(String vm, long remainingNanos) {
-        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(remainingNanos + 999_999_999L));
-        return new VapiException(VapiError.of(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.VM_COOLDOWN,
-                "VMware Tools is not running in the guest of " + vm + "; not retrying for " + seconds + " s.", vm),
-                ErrorSource.GATEWAY, Map.of("Retry-After", Long.toString(seconds)));
-    }
-
-    /** The request's deadline passed before any attempt could reach the host. */
-    static VapiException deadlineExceeded() {
-        return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.DEADLINE_EXCEEDED,
-                "The request's deadline passed before the host could be called; the process was not terminated.");
     }
 
     /** Seconds until the open breaker lets a probe through (at least 1). */
