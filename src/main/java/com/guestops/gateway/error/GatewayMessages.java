@@ -3,7 +3,7 @@ package com.guestops.gateway.error;
 /**
  * Every message id of an error the gateway makes itself, in one catalogue. All start with
  * {@value #PREFIX}, so a caller can tell the gateway's answers from a host's. The ids are part of the
- * public interface (README "Answers"); the texts are not.
+ * public interface (docs/forwarding.md lists what each means); the texts are not.
  */
 public final class GatewayMessages {
     public static final String PREFIX = "com.guestops.gateway.";

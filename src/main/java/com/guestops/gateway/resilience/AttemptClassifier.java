@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * verdict; what depends on state (attempts left, the deadline, the retry budget, a VM's streak) is
  * applied by {@link GuardedHost} on top of it.
  *
- * <p>The rules (DESIGN §4, and the first principle: a kill is reported only when it happened):
+ * <p>The rules (docs/forwarding.md, and the first principle: a kill is reported only when it happened):
  * <ul>
  * <li><b>retry</b> only what certainly did not happen: the host's {@code resource_busy}, and a
  *     connection refused before anything was sent. Never a timeout, a dropped connection or an odd

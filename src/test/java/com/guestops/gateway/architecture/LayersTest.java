@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Imports run one way (BRIEFING, DESIGN §6): {@code api}, {@code health} > {@code audit} >
+ * Imports run one way (docs/forwarding.md, "Where the rules live"): {@code api}, {@code health} > {@code audit} >
  * {@code terminate} > {@code security} > {@code routing} > {@code resilience} > {@code host} >
  * {@code config}, {@code metrics} > {@code error}. A package may use only packages to its right (and its
  * own sub-packages); packages of the same rank do not use each other. Read from the sources of

@@ -351,7 +351,7 @@ class ResilienceTest {
             for (int i = 0; i < 200; i++) {
                 slow.add(CompletableFuture.supplyAsync(() -> delete(Flavour.API, "vm-slow", 7).body(OPS).send(), many));
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> inflight("slow") >= 150);
+            await().atMost(Duration.ofSeconds(20)).until(() -> inflight("slow") >= 150);
             long[] underLoad = fastLatencies(30);
             long medianBase = baseline[baseline.length / 2];
             long medianLoad = underLoad[underLoad.length / 2];
