@@ -156,6 +156,7 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- with $host.inventory }}{{ $_ := set $out "inventory" . }}{{ end }}
 {{- with $host.connectTimeout }}{{ $_ := set $out "connect-timeout" . }}{{ end }}
 {{- with $host.maxPoolSize }}{{ $_ := set $out "max-pool-size" . }}{{ end }}
+{{- with $host.maxResponseSize }}{{ $_ := set $out "max-response-size" . }}{{ end }}
 {{- if hasKey $host "discoverable" }}{{ $_ := set $out "discoverable" $host.discoverable }}{{ end }}
 {{- with $host.resilience }}{{ $_ := set $out "resilience" (deepCopy .) }}{{ end }}
 {{- $_ := set $hosts $name $out }}

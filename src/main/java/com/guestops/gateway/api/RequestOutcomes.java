@@ -11,8 +11,9 @@ import jakarta.inject.Inject;
 
 /**
  * Where every terminate request ends, exactly once, whatever stopped it (validation, routing,
- * resilience, the host, or an early refusal of its body): counted in metrics and written to the
- * audit log.
+ * resilience, the host, or an early refusal of its body): counted in metrics when the caller's answer
+ * is decided, and written to the audit log once the request's last host attempt has ended (its trace
+ * has settled), with the caller's answer beside the host's real result.
  */
 @ApplicationScoped
 public class RequestOutcomes {
@@ -39,6 +40,20 @@ public class RequestOutcomes {
         }
         long duration = System.nanoTime() - trace.startNanos();
         metrics.request(trace.flavour(), trace.host(), outcome, source, duration);
-        AuditLog.record(trace, outcome, source, duration);
+        String auditOutcome = outcome;
+        String auditSource = source;
+        // the audit line runs on the request's Vert.x context, so it carries the request's MDC
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (trace.settled().isDone()) {
+            AuditLog.record(trace, auditOutcome, auditSource); // the usual case: nothing still running
+            return;
+        }
+        trace.settled().thenRun(() -> {
+            if (context == null) {
+                AuditLog.record(trace, auditOutcome, auditSource);
+            } else {
+                context.runOnContext(ignored -> AuditLog.record(trace, auditOutcome, auditSource));
+            }
+        });
     }
 }

@@ -12,7 +12,11 @@ import org.jboss.logging.Logger;
 /**
  * One structured line per terminate request on logger {@value #LOGGER}, answering "who killed which
  * process where, and what happened": time, request id, caller, flavour, vm, pid, host, guest user,
- * outcome, source, attempts, duration. Never a password or token: the trace does not hold them.
+ * the caller's answer ({@code outcome}, {@code source}), what really happened at the host
+ * ({@code host_result}: the result of the last attempt, {@code attempt_results}: every attempt's, in
+ * order), attempts and duration. Written when the request's last attempt has ended, so a caller
+ * answered {@code service_unavailable} at its deadline while the attempt went on to succeed shows
+ * both. Never a password or token: the trace does not hold them.
  */
 public final class AuditLog {
 
@@ -27,7 +31,7 @@ public final class AuditLog {
         return value == null || value.length() <= 80 ? value : value.substring(0, 80) + "...";
     }
 
-    public static void record(TerminateTrace trace, String outcome, String source, long durationNanos) {
+    public static void record(TerminateTrace trace, String outcome, String source) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -42,8 +46,11 @@ public final class AuditLog {
         line.put("guest_user", truncate(trace.guestUser()));
         line.put("outcome", outcome);
         line.put("source", source);
+        line.put("host_result", trace.hostResult());
+        line.put("attempt_results", trace.attemptResults());
         line.put("attempts", trace.attempts());
-        line.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
+        // until the last attempt ended, which may be after the caller's answer
+        line.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - trace.startNanos()));
         try {
             LOG.info(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {

@@ -1,6 +1,6 @@
 package com.guestops.gateway.config;
 
-import com.guestops.gateway.host.HostType;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -47,9 +47,23 @@ public interface GatewayConfig {
         @WithDefault("100000")
         int maxEntries();
 
-        /** Each host's own time to answer an ownership lookup. */
+        /**
+         * Each host's own time to answer an ownership lookup, from the moment the fan-out starts (time
+         * spent waiting for a lookup slot included). A host that has not answered by then is "silent".
+         */
         @WithDefault("5s")
         Duration lookupTimeout();
+
+        /**
+         * Lookups in flight per host, on connections of their own: a flood of unknown VM ids can never
+         * take the connections or the bulkhead slots that kills use.
+         */
+        @WithDefault("4")
+        int maxConcurrentLookups();
+
+        /** Lookups waiting for one of those slots per host; beyond it a host is "silent" at once. */
+        @WithDefault("64")
+        int maxQueuedLookups();
     }
 
     interface HostConfig {
@@ -74,12 +88,22 @@ public interface GatewayConfig {
         Duration connectTimeout();
 
         /**
-         * vim25, vapi: most HTTP connections kept open to this host. Default: the host's
+         * vim25, vapi: most HTTP connections kept open to this host for kills. Default: the host's
          * {@code resilience.bulkhead.max-concurrent}, so every call the bulkhead admits has a connection
-         * (a call waiting for one spends its attempt timeout waiting).
+         * (a call waiting for one spends its attempt timeout waiting). Lookups
+         * ({@code discovery.max-concurrent-lookups}) and the service-account session (2) have
+         * connections of their own.
          */
         @WithName("max-pool-size")
         Optional<Integer> maxPoolSize();
+
+        /**
+         * vim25, vapi: the largest answer read from the host (bytes; {@code 64K}, {@code 1M}). Past it the
+         * connection is closed at once and the call is a gateway-made {@code host.bad_response}.
+         */
+        @WithName("max-response-size")
+        @WithDefault("1M")
+        MemorySize maxResponseSize();
 
         /**
          * Simulator only: where its inventory is described, {@code classpath:...} or a file path.
@@ -133,17 +157,17 @@ public interface GatewayConfig {
             Duration jitter();
         }
 
+        /**
+         * Envoy's retry budget, per host: a retry may start while fewer than {@code min-concurrent}
+         * retries are in flight to the host, or while retries in flight stay under {@code ratio} of the
+         * host's active requests.
+         */
         interface RetryBudget {
-            /** Retries may be at most this share of the host's requests in the window ... */
             @WithDefault("0.2")
             double ratio();
 
-            /** ... but this many retries in the window are always allowed. */
             @WithDefault("3")
-            int minRetries();
-
-            @WithDefault("10s")
-            Duration window();
+            int minConcurrent();
         }
 
         interface CircuitBreaker {
@@ -203,8 +227,8 @@ public interface GatewayConfig {
         @WithName("retry-budget.ratio")
         Optional<Double> retryBudgetRatio();
 
-        @WithName("retry-budget.min-retries")
-        Optional<Integer> retryBudgetMinRetries();
+        @WithName("retry-budget.min-concurrent")
+        Optional<Integer> retryBudgetMinConcurrent();
 
         @WithName("circuit-breaker.request-volume")
         Optional<Integer> breakerRequestVolume();

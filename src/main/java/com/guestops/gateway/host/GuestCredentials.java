@@ -13,11 +13,19 @@ public sealed interface GuestCredentials {
 
     boolean interactiveSession();
 
+    /** The secret this variant carries: never relayed back, even when a host echoes it. */
+    Secret secret();
+
     /** {@code USERNAME_PASSWORD}. */
     record UsernamePassword(String user, Secret password, boolean interactiveSession) implements GuestCredentials {
         @Override
         public Optional<String> userName() {
             return Optional.ofNullable(user);
+        }
+
+        @Override
+        public Secret secret() {
+            return password;
         }
     }
 
@@ -31,6 +39,11 @@ public sealed interface GuestCredentials {
         @Override
         public boolean interactiveSession() {
             return false;
+        }
+
+        @Override
+        public Secret secret() {
+            return token;
         }
     }
 }

@@ -1,8 +1,9 @@
 package com.guestops.gateway.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.guestops.gateway.config.GatewayConfig;
 import com.guestops.gateway.config.GatewayConfig.HostConfig;
+import com.guestops.gateway.config.HostPolicy;
+import com.guestops.gateway.config.NanoClock;
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory;
 import com.guestops.gateway.host.vapi.VapiHostClient;
@@ -10,39 +11,39 @@ import com.guestops.gateway.host.vim25.Vim25HostClient;
 import com.guestops.gateway.metrics.GatewayMetrics;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
-/** Builds the {@link HostClient} for one configured host, by its type. */
-@ApplicationScoped
+/** Builds the {@link HostClient} for one configured host, by its type, with the host's {@link HostPolicy}. */
+@Singleton
 public class HostClientFactory {
 
     private final ObjectMapper mapper;
     private final Vertx vertx;
     private final TlsConfigurationRegistry tls;
-    private final GatewayConfig.Resilience resilience;
     private final GatewayMetrics metrics;
+    private final NanoClock clock;
 
     @Inject
-    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayConfig config,
-            GatewayMetrics metrics) {
+    public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayMetrics metrics,
+            NanoClock clock) {
         this.mapper = mapper;
         this.vertx = vertx;
         this.tls = tls;
-        this.resilience = config == null ? null : config.resilience();
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     /** For unit tests of the configuration: with a null Vert.x, simulators only. */
     public HostClientFactory(ObjectMapper mapper, Vertx vertx) {
-        this(mapper, vertx, null, null, null);
+        this(mapper, vertx, null, null, NanoClock.SYSTEM);
     }
 
-    public HostClient create(String name, HostConfig config) {
+    public HostClient create(String name, HostConfig config, HostPolicy policy) {
         return switch (config.type()) {
             case SIMULATOR -> simulator(name, config.inventory());
-            case VIM25 -> new Vim25HostClient(endpoint(name, config));
-            case VAPI -> new VapiHostClient(endpoint(name, config), mapper);
+            case VIM25 -> new Vim25HostClient(endpoint(name, config, policy));
+            case VAPI -> new VapiHostClient(endpoint(name, config, policy), mapper);
         };
     }
 
@@ -50,16 +51,10 @@ public class HostClientFactory {
         return new SimulatorHostClient(name, SimulatorInventory.load(inventoryLocation, mapper), vertx);
     }
 
-    private HostEndpoint endpoint(String name, HostConfig config) {
-        if (vertx == null || resilience == null || metrics == null) {
+    private HostEndpoint endpoint(String name, HostConfig config, HostPolicy policy) {
+        if (vertx == null || metrics == null) {
             throw new IllegalStateException("Host '" + name + "' (" + config.type() + ") needs the Vert.x runtime");
         }
-        // the same per-attempt timeout as the host's guard (resilience.attempt-timeout), so the HTTP
-        // client gives up on a request, and frees its connection, when the guard gives up on the attempt
-        var overrides = config.resilience();
-        return HostEndpoint.create(name, config,
-                overrides.attemptTimeout().orElse(resilience.attemptTimeout()),
-                config.maxPoolSize().orElse(overrides.bulkheadMaxConcurrent().orElse(resilience.bulkhead().maxConcurrent())),
-                io.vertx.mutiny.core.Vertx.newInstance(vertx), tls, metrics::login);
+        return HostEndpoint.create(name, config, policy, vertx, tls, metrics::login, clock);
     }
 }

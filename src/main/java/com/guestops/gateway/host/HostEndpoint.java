@@ -1,24 +1,28 @@
 package com.guestops.gateway.host;
 
 import com.guestops.gateway.config.GatewayConfig.HostConfig;
+import com.guestops.gateway.config.HostPolicy;
+import com.guestops.gateway.config.NanoClock;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.quarkus.tls.runtime.config.TlsConfigUtils;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
  * What a real host client (vim25, vapi) needs to reach its host: the endpoint, the service account,
- * the per-attempt timeout (the host's {@code resilience.attempt-timeout}) and a non-blocking HTTP
- * client with the host's own TLS trust and pool.
+ * and its {@link HostHttp} (capped, timed exchanges over pools of its own, with the host's TLS trust),
+ * all set from the host's {@link HostPolicy}.
  *
  * <p>TLS: an {@code https} URL is verified (certificate chain and host name) against the JVM's
  * default trust store, or against the trust store of the {@code quarkus.tls.<name>} registry entry
@@ -28,22 +32,29 @@ import org.jboss.logging.Logger;
  *
  * @param password revealed only when it goes on the wire; never logged
  * @param logins   records one login outcome (host, result) in the metrics
+ * @param sessionTimeout how long one login, session check or session set-up may take (the host's
+ *                       attempt timeout); a logout has its own, shorter bound
+ * @param clock    for the refused-login back-off
  */
-public record HostEndpoint(String name, URI url, String username, Secret password, Duration attemptTimeout,
-        WebClient http, BiConsumer<String, String> logins) {
+public record HostEndpoint(String name, URI url, String username, Secret password, HostHttp http,
+        java.time.Duration sessionTimeout, BiConsumer<String, String> logins, NanoClock clock) {
+
+    /** Connections for the service-account session (logins, session checks, logouts). */
+    private static final int SESSION_POOL = 2;
+    /** Requests waiting for a connection, per pool (each waits within its attempt's time). */
+    private static final int WAIT_QUEUE = 256;
 
     private static final Logger LOG = Logger.getLogger(HostEndpoint.class);
 
     /**
      * Validates a host's configuration and builds its HTTP client.
      *
-     * @param attemptTimeout the host's effective {@code resilience.attempt-timeout}
-     * @param maxPoolSize    the host's effective pool size
-     * @param logins         where login outcomes are counted
+     * @param policy the host's effective settings (timeouts, pool sizes, response cap)
+     * @param logins where login outcomes are counted
      * @throws IllegalStateException naming the host and every missing or invalid setting
      */
-    public static HostEndpoint create(String name, HostConfig config, Duration attemptTimeout, int maxPoolSize,
-            Vertx vertx, TlsConfigurationRegistry tls, BiConsumer<String, String> logins) {
+    public static HostEndpoint create(String name, HostConfig config, HostPolicy policy, Vertx vertx,
+            TlsConfigurationRegistry tls, BiConsumer<String, String> logins, NanoClock clock) {
         String prefix = "gateway.hosts." + name + ".";
         List<String> problems = new ArrayList<>();
         URI url = config.url().orElse(null);
@@ -61,15 +72,6 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
         if (config.password().filter(p -> !p.isEmpty()).isEmpty()) {
             problems.add(prefix + "password is required"); // never say more about a password than that
         }
-        if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-            problems.add(prefix + "resilience.attempt-timeout must be positive");
-        }
-        if (config.connectTimeout().isNegative() || config.connectTimeout().isZero()) {
-            problems.add(prefix + "connect-timeout must be positive");
-        }
-        if (maxPoolSize < 1) {
-            problems.add(prefix + "max-pool-size must be at least 1");
-        }
         TlsConfiguration trust = null;
         if (config.tlsConfigurationName().isPresent()) {
             String tlsName = config.tlsConfigurationName().get();
@@ -85,12 +87,9 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
         }
 
         boolean https = scheme.equals("https");
-        WebClientOptions options = new WebClientOptions()
-                .setUserAgent("guestops-gateway")
-                .setFollowRedirects(false)
+        HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(true)
-                .setConnectTimeout(Math.toIntExact(config.connectTimeout().toMillis()))
-                .setMaxPoolSize(maxPoolSize)
+                .setConnectTimeout(Math.toIntExact(policy.connectTimeout().toMillis()))
                 .setSsl(https)
                 .setVerifyHost(true);
         if (https && trust != null) {
@@ -106,8 +105,22 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
             config.tlsConfigurationName().ifPresent(t -> LOG.warnf(
                     "Host '%s': tls-configuration-name '%s' is ignored because the url is not https", name, t));
         }
-        return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()),
-                attemptTimeout, WebClient.create(vertx, options), logins);
+        Map<HostHttp.Pool, HttpClient> pools = new EnumMap<>(HostHttp.Pool.class);
+        pools.put(HostHttp.Pool.OPERATIONS, client(name, vertx, options, policy.maxPoolSize()));
+        pools.put(HostHttp.Pool.LOOKUPS, client(name, vertx, options, policy.lookupConcurrency()));
+        pools.put(HostHttp.Pool.SESSION, client(name, vertx, options, SESSION_POOL));
+        HostHttp http = new HostHttp(vertx, name, policy.maxResponseBytes(), policy.connectTimeout().toMillis(), pools);
+        return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()), http,
+                policy.attemptTimeout(), logins, clock);
+    }
+
+    private static HttpClient client(String name, Vertx vertx, HttpClientOptions options, int connections) {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions(options),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(WAIT_QUEUE));
+        // a host resetting a connection is reported by the exchange it breaks; on an idle connection it
+        // is nothing to report (without a handler Vert.x would log it as an ERROR)
+        return client.connectionHandler(connection -> connection.exceptionHandler(e ->
+                LOG.debugf("Host %s: connection failed (%s)", name, e.toString())));
     }
 
     /** The URL with {@code path} appended to the configured URL's path (no trailing slash doubled). */
@@ -117,6 +130,22 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
             base = base.substring(0, base.length() - 1);
         }
         return base + path;
+    }
+
+    /** The session of this host's client, counted in the login metrics and with the refused-login back-off. */
+    public <S> SharedSession<S> session(java.util.function.Supplier<io.smallrye.mutiny.Uni<S>> login,
+            java.util.function.Function<S, io.smallrye.mutiny.Uni<Void>> logout) {
+        return new SharedSession<>(name, login, logout, result -> logins.accept(name, result), clock);
+    }
+
+    /** What a host must never see relayed back to a caller: the caller's secret and our own password. */
+    public java.util.List<String> neverRelayed(GuestCredentials credentials) {
+        return java.util.List.of(password.reveal(), credentials.secret().reveal());
+    }
+
+    /** {@link System#nanoTime()} by which a session call (login, check) must be answered, starting now. */
+    public long sessionDeadline() {
+        return System.nanoTime() + sessionTimeout.toNanos();
     }
 
     @Override

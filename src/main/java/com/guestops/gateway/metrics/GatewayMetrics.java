@@ -78,6 +78,12 @@ public class GatewayMetrics {
                 Tags.of("host", host)).increment();
     }
 
+    /** One ownership lookup of discovery: owns, not_here, silent, not_sent (nobody waited any more), skipped (breaker open). */
+    public void hostLookup(String host, String result) {
+        counter("guestops.host.lookups", "Ownership lookups of discovery per host, by answer",
+                Tags.of("host", host, "result", result)).increment();
+    }
+
     public void directoryLookup(String result) {
         counter("guestops.directory.lookups", "VM to host resolutions, by how they were answered",
                 Tags.of("result", result)).increment();

@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  * <ul>
  * <li>the HTTP server's {@code uri} tag never carries a raw path: requests refused before routing
  *     (e.g. an oversized body) would otherwise put VM ids and pids into a tag;</li>
- * <li>SmallRye Fault Tolerance's camelCase names and tag keys become snake_case
- *     ({@code ft_bulkhead_executionsRunning} is published as {@code ft_bulkhead_executions_running});</li>
  * <li>every series has help text, without double quotes (OpenMetrics escapes them as {@code \"}, which
  *     the text format's parsers, promtool's among them, refuse); binder series that cannot conform are renamed
  *     ({@code system_cpu_count} to {@code system_cpus}) or dropped ({@code process_cpu_time_ns_total},
@@ -26,7 +24,6 @@ import java.util.regex.Pattern;
 public class PrometheusConventions {
 
     private static final Pattern OPERATION = Pattern.compile("/(api|rest)/vcenter/vm/[^/]+/guest/processes/[^/]+/?");
-    private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
 
     @Produces
     @Singleton
@@ -61,10 +58,7 @@ public class PrometheusConventions {
             public Meter.Id map(Meter.Id id) {
                 String name = id.getName();
                 List<Tag> tags = id.getTags();
-                if (name.startsWith("ft.")) {
-                    name = snake(name);
-                    tags = tags.stream().map(t -> Tag.of(snake(t.getKey()).replace('.', '_'), t.getValue())).toList();
-                } else if (name.equals("system.cpu.count")) {
+                if (name.equals("system.cpu.count")) {
                     name = "system.cpus"; // a gauge must not end in _count
                 }
                 String description = id.getDescription() != null && !id.getDescription().isBlank()
@@ -87,9 +81,5 @@ public class PrometheusConventions {
                         : io.micrometer.core.instrument.config.MeterFilterReply.NEUTRAL;
             }
         };
-    }
-
-    static String snake(String camel) {
-        return CAMEL.matcher(camel).replaceAll("$1.$2").toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -1,18 +1,22 @@
 package com.guestops.gateway.resilience;
 
+import com.guestops.gateway.error.VapiException;
+
 /**
- * How one failed host attempt travels through the SmallRye guard: the original failure plus the two
- * decisions this gateway makes about it (retry it? count it against the host's breaker?). Deciding
- * here, in one place, keeps the policy readable and lets the retry budget and the per-request attempt
- * count take part, which SmallRye's exception-class filters cannot express.
+ * How one failed host attempt travels through the SmallRye guard: the caller's answer plus the two
+ * decisions made about it (retry it? count it against the host's breaker?). Deciding before the guard
+ * sees the failure lets the attempt count, the deadline, the retry budget and a VM's streak take part,
+ * which SmallRye's exception-class filters cannot express.
  */
 final class AttemptFailure extends RuntimeException {
 
+    final VapiException answer;
     final boolean retry;
     final boolean breakerFailure;
 
-    AttemptFailure(Throwable cause, boolean retry, boolean breakerFailure) {
-        super(cause.getMessage(), cause, false, false);
+    AttemptFailure(VapiException answer, boolean retry, boolean breakerFailure) {
+        super(answer.getMessage(), null, false, false);
+        this.answer = answer;
         this.retry = retry;
         this.breakerFailure = breakerFailure;
     }

@@ -1,16 +1,20 @@
 package com.guestops.gateway.resilience;
 
+import com.guestops.gateway.config.NanoClock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.function.LongSupplier;
 
 /**
  * Per-VM cool-down for "VMware Tools not running": after {@code threshold} consecutive
  * {@code service_unavailable} answers from the host for one VM, that VM fails fast for
  * {@code duration} without a host call. One guest with dead Tools then costs its host a few calls per
  * cool-down instead of one per request, and cannot open the host's breaker by itself.
+ *
+ * <p>After a cool-down, one more such answer starts the next one. A VM that stays quiet for ten
+ * cool-down durations after its last such answer (or after its cool-down ended) starts counting
+ * afresh: answers that far apart are not a streak.
  *
  * <p>Bounded: an access-ordered LRU of at most {@code maxVms} entries; a VM that falls out simply
  * starts counting again.
@@ -19,16 +23,14 @@ public final class VmCooldown {
 
     private final int threshold;
     private final long durationNanos;
-    private final LongSupplier clock;
+    private final long forgetAfterNanos;
+    private final NanoClock clock;
     private final Map<String, Entry> vms;
 
-    public VmCooldown(int threshold, Duration duration, int maxVms) {
-        this(threshold, duration, maxVms, System::nanoTime);
-    }
-
-    VmCooldown(int threshold, Duration duration, int maxVms, LongSupplier clock) {
+    public VmCooldown(int threshold, Duration duration, int maxVms, NanoClock clock) {
         this.threshold = threshold;
         this.durationNanos = duration.toNanos();
+        this.forgetAfterNanos = 10 * durationNanos;
         this.clock = clock;
         this.vms = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -40,14 +42,15 @@ public final class VmCooldown {
 
     /** Remaining cool-down of the VM in nanoseconds, if it is cooling down now. */
     public synchronized OptionalLong remaining(String vm) {
-        Entry e = vms.get(vm);
+        Entry e = current(vm);
         if (e == null || e.coolUntil == 0) {
             return OptionalLong.empty();
         }
-        long left = e.coolUntil - clock.getAsLong();
+        long left = e.coolUntil - clock.nanoTime();
         if (left <= 0) {
             e.coolUntil = 0; // the next call is a probe; one more failure starts a new cool-down
             e.consecutive = threshold - 1;
+            e.lastAt = clock.nanoTime();
             return OptionalLong.empty();
         }
         return OptionalLong.of(left);
@@ -59,10 +62,15 @@ public final class VmCooldown {
      * @return how many such answers in a row the VM has now given
      */
     public synchronized int recordUnavailable(String vm) {
-        Entry e = vms.computeIfAbsent(vm, k -> new Entry());
+        Entry e = current(vm);
+        if (e == null) {
+            e = new Entry();
+            vms.put(vm, e);
+        }
         e.consecutive++;
+        e.lastAt = clock.nanoTime();
         if (e.consecutive >= threshold) {
-            e.coolUntil = clock.getAsLong() + durationNanos;
+            e.coolUntil = e.lastAt + durationNanos;
         }
         return e.consecutive;
     }
@@ -76,22 +84,23 @@ public final class VmCooldown {
         return vms.size();
     }
 
-    /** Ends every running cool-down now, keeping each VM's streak (as if the duration had passed). */
-    public synchronized void expireAll() {
-        long now = clock.getAsLong();
-        vms.values().forEach(e -> {
-            if (e.coolUntil != 0) {
-                e.coolUntil = now;
-            }
-        });
-    }
-
-    public synchronized void reset() {
-        vms.clear();
+    /** The VM's entry, dropped first when its streak has gone quiet for ten durations. */
+    private Entry current(String vm) {
+        Entry e = vms.get(vm);
+        if (e == null) {
+            return null;
+        }
+        long quietSince = e.coolUntil != 0 ? e.coolUntil : e.lastAt;
+        if (clock.nanoTime() - quietSince > forgetAfterNanos) {
+            vms.remove(vm);
+            return null;
+        }
+        return e;
     }
 
     private static final class Entry {
         int consecutive;
+        long lastAt;
         long coolUntil;
     }
 }

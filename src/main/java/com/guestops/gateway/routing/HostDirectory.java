@@ -3,76 +3,81 @@ package com.guestops.gateway.routing;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.guestops.gateway.config.GatewayConfig;
+import com.guestops.gateway.config.NanoClock;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiException;
-import com.guestops.gateway.host.HostClient;
+import com.guestops.gateway.host.HostClient.Ownership;
 import com.guestops.gateway.metrics.GatewayMetrics;
-import com.guestops.gateway.resilience.HostGuards;
+import com.guestops.gateway.resilience.Deadline;
+import com.guestops.gateway.resilience.GuardedHost;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Finds the host that owns a VM: the static directory first (configuration always wins), then, for
- * any other VM and when discovery is on, by asking every host concurrently (hosts with an open
- * breaker are skipped). Answers are cached: an owner for {@code ttl}, "nobody owns it" for
- * {@code negative-ttl}; concurrent requests for the same unknown VM share one fan-out.
+ * any other VM and when discovery is on, by asking every discoverable host concurrently.
  *
- * <p>Never guesses: two claimants are an error ({@value #AMBIGUOUS}); no claimant while some host
- * could not answer is "unknown" ({@value #ROUTE_UNKNOWN}, 503), because the silent host may be the
- * owner; only when every host answered "not here" is the VM not found ({@value GatewayMessages#NO_ROUTE}).
+ * <p>Never guesses (morefs are numbered per vCenter: {@code vm-42} exists in every one). An owner is
+ * known only when exactly one host claims the VM <em>and every discoverable host answered</em>; a
+ * host that could not be asked (breaker open), did not answer within {@code lookup-timeout}, or
+ * answered something that is not its protocol's "not here" is <em>silent</em>, and may be the owner:
+ * <ul>
+ * <li>two or more claimants: {@value GatewayMessages#AMBIGUOUS_ROUTE} (500), nothing is sent;</li>
+ * <li>one claimant or none while some host is silent: {@value GatewayMessages#ROUTE_UNKNOWN} (503);</li>
+ * <li>every host said "not here": {@value GatewayMessages#NO_ROUTE} (404).</li>
+ * </ul>
+ * Only a known owner (for {@code ttl}) and "nobody" (for {@code negative-ttl}) are remembered.
+ * Concurrent requests for the same unknown VM share one fan-out; its lookups are not sent once every
+ * request waiting for it has left (its deadline passed), and each host's lookups run in a small
+ * bulkhead of their own, on connections of their own, so they never delay a kill.
  */
 @ApplicationScoped
 public class HostDirectory {
 
-    public static final String AMBIGUOUS = GatewayMessages.PREFIX + "vm.ambiguous_route";
-    public static final String ROUTE_UNKNOWN = GatewayMessages.PREFIX + "vm.route_unknown";
     private static final Logger LOG = Logger.getLogger(HostDirectory.class);
 
     private final HostRegistry registry;
-    private final HostGuards guards;
     private final GatewayMetrics metrics;
+    private final Vertx vertx;
     private final boolean discoveryEnabled;
     private final Duration lookupTimeout;
-    private final AtomicLong clockOffsetNanos = new AtomicLong();
     private final AsyncCache<String, Lookup> owners;
-    private final List<HostClient> discoverable;
+    private final ConcurrentMap<String, FanOut> running = new ConcurrentHashMap<>();
 
-    /** The outcome of one fan-out. {@code owner} is null unless exactly one host claimed the VM. */
-    record Lookup(HostClient owner, List<String> claimants, List<String> silent) {
+    /** The outcome of one fan-out. {@code owner} is set only when the rule above names one. */
+    record Lookup(GuardedHost owner, List<String> claimants, List<String> silent) {
         boolean cacheable() {
-            return claimants.size() == 1 || (claimants.isEmpty() && silent.isEmpty());
+            return silent.isEmpty() && claimants.size() <= 1;
         }
     }
 
     @Inject
-    public HostDirectory(HostRegistry registry, HostGuards guards, GatewayMetrics metrics, GatewayConfig config) {
+    public HostDirectory(HostRegistry registry, GatewayMetrics metrics, GatewayConfig config, Vertx vertx, NanoClock clock) {
         this.registry = registry;
-        this.guards = guards;
         this.metrics = metrics;
+        this.vertx = vertx;
         GatewayConfig.Discovery discovery = config.discovery();
         this.discoveryEnabled = discovery.enabled().orElse(registry.hosts().size() > 1);
         this.lookupTimeout = discovery.lookupTimeout();
-        this.discoverable = registry.hosts().stream()
-                .filter(h -> config.hosts().get(h.name()) == null || config.hosts().get(h.name()).discoverable())
-                .toList();
         long ttl = discovery.ttl().toNanos();
         long negativeTtl = discovery.negativeTtl().toNanos();
-        Ticker ticker = () -> System.nanoTime() + clockOffsetNanos.get();
         this.owners = Caffeine.newBuilder()
                 .maximumSize(discovery.maxEntries())
-                .ticker(ticker)
+                .ticker(clock::nanoTime)
                 .executor(Runnable::run) // bookkeeping is tiny; no hop to another pool
                 .expireAfter(new Expiry<String, Lookup>() {
                     @Override
@@ -97,15 +102,18 @@ public class HostDirectory {
         metrics.gauge("guestops.directory.cache.size", "VMs whose owner (or absence) discovery remembers",
                 () -> owners.synchronous().estimatedSize());
         LOG.infof("Owner discovery is %s (%d of %d hosts asked)", discoveryEnabled ? "on" : "off",
-                discoverable.size(), registry.hosts().size());
+                registry.discoverable().size(), registry.hosts().size());
     }
 
     public boolean discoveryEnabled() {
         return discoveryEnabled;
     }
 
-    /** The route to the VM's owner, or a failure with the vAPI answer when there is none. */
-    public Uni<Route> resolve(String vm) {
+    /**
+     * The route to the VM's owner, or a failure with the vAPI answer when there is none. A request
+     * waiting for a fan-out stops waiting (and stops wanting its lookups) when its deadline passes.
+     */
+    public Uni<Route> resolve(String vm, Deadline deadline) {
         String hostName = registry.staticDirectory().get(vm);
         if (hostName != null) {
             metrics.directoryLookup("static");
@@ -118,17 +126,25 @@ public class HostDirectory {
         AtomicBoolean fannedOut = new AtomicBoolean();
         CompletableFuture<Lookup> lookup = owners.get(vm, (key, executor) -> {
             fannedOut.set(true);
-            return fanOut(key).subscribeAsCompletionStage();
+            FanOut fanOut = new FanOut(key);
+            running.put(key, fanOut);
+            fanOut.start();
+            return fanOut.result;
         });
-        // each waiter gets its own copy: one caller's deadline must not cancel the fan-out others share
-        return Uni.createFrom().completionStage(lookup.copy()).map(found -> {
-            String result = route(vm, found);
-            metrics.directoryLookup(fannedOut.get() ? result : "cache_hit");
-            if (found.owner() == null) {
-                throw failure(vm, found);
-            }
-            return new Route(found.owner(), Route.Kind.DISCOVERED);
-        });
+        FanOut fanOut = running.get(vm); // null when the answer is already there
+        Runnable leave = fanOut == null ? () -> { } : fanOut.join();
+        deadline.whenPassed(leave);
+        // each waiter gets its own copy: one caller leaving must not end the fan-out others share
+        return Uni.createFrom().completionStage(lookup.copy())
+                .onTermination().invoke(leave)
+                .map(found -> {
+                    String result = route(vm, found);
+                    metrics.directoryLookup(fannedOut.get() ? result : "cache_hit");
+                    if (found.owner() == null) {
+                        throw failure(vm, found);
+                    }
+                    return new Route(found.owner(), Route.Kind.DISCOVERED);
+                });
     }
 
     /** Forgets what discovery knows about the VM (its owner said it is not there). */
@@ -136,47 +152,120 @@ public class HostDirectory {
         owners.synchronous().invalidate(vm);
     }
 
-    private Uni<Lookup> fanOut(String vm) {
-        long start = System.nanoTime();
-        List<HostClient> asked = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        for (HostClient host : discoverable) {
-            if (guards.forHost(host.name()).breakerState() == CircuitBreakerState.OPEN) {
-                skipped.add(host.name()); // a broken host is not asked, and may be the owner
-            } else {
-                asked.add(host);
+    private enum Answer { OWNS, NOT_HERE, SILENT }
+
+    /**
+     * One fan-out: every discoverable host asked at once, each with {@code lookup-timeout} from now to
+     * answer (its wait for a lookup slot included). Ends when all have answered or the time is up;
+     * the hosts that have not answered by then are silent.
+     */
+    private final class FanOut {
+        final String vm;
+        final CompletableFuture<Lookup> result = new CompletableFuture<>();
+        final List<GuardedHost> hosts = registry.discoverable();
+        final Answer[] answers = new Answer[hosts.size()];
+        final AtomicInteger waiters = new AtomicInteger();
+        final long started = System.nanoTime();
+        volatile boolean abandoned;
+        long timer = -1;
+        int pending;
+
+        FanOut(String vm) {
+            this.vm = vm;
+        }
+
+        void start() {
+            if (hosts.isEmpty()) {
+                finish(); // nobody to ask (every host is discoverable: false): nobody owns it
+                return;
+            }
+            long deadlineNanos = started + lookupTimeout.toNanos();
+            synchronized (this) {
+                pending = hosts.size();
+                timer = vertx.setTimer(Math.max(1, lookupTimeout.toMillis()), id -> finish());
+            }
+            for (int i = 0; i < hosts.size(); i++) {
+                GuardedHost host = hosts.get(i);
+                int index = i;
+                if (host.breakerState() == CircuitBreakerState.OPEN) {
+                    answer(index, Answer.SILENT); // a broken host is not asked, and may be the owner
+                    metrics.hostLookup(host.name(), "skipped");
+                    continue;
+                }
+                host.lookup(vm, deadlineNanos, this::wanted).subscribe().with(
+                        owns -> {
+                            metrics.hostLookup(host.name(), owns == Ownership.OWNS ? "owns" : "not_here");
+                            answer(index, owns == Ownership.OWNS ? Answer.OWNS : Answer.NOT_HERE);
+                        },
+                        failure -> {
+                            boolean notSent = failure instanceof GuardedHost.LookupNotSent;
+                            metrics.hostLookup(host.name(), notSent ? "not_sent" : "silent");
+                            if (!notSent) {
+                                LOG.debugf("Host %s could not say whether it owns %s: %s", host.name(), vm, failure.toString());
+                            }
+                            answer(index, Answer.SILENT);
+                        });
             }
         }
-        List<Uni<Answer>> answers = asked.stream().map(host -> host.owns(vm)
-                .ifNoItem().after(lookupTimeout).fail()
-                .map(owns -> owns ? Answer.OWNS : Answer.NOT_HERE)
-                .onFailure().recoverWithItem(f -> {
-                    LOG.debugf("Host %s could not say whether it owns %s: %s", host.name(), vm, f.toString());
-                    return Answer.SILENT;
-                })).toList();
-        if (answers.isEmpty()) {
-            return Uni.createFrom().item(new Lookup(null, List.of(), skipped));
+
+        /** Registers one waiting request; the returned action (idempotent) is its leaving. */
+        Runnable join() {
+            waiters.incrementAndGet();
+            AtomicBoolean left = new AtomicBoolean();
+            return () -> {
+                if (left.compareAndSet(false, true) && waiters.decrementAndGet() == 0) {
+                    abandoned = true; // no one wants the answer: lookups still waiting for a slot are not sent
+                }
+            };
         }
-        return Uni.join().all(answers).andFailFast().map(results -> {
+
+        boolean wanted() {
+            return !abandoned && !result.isDone();
+        }
+
+        void answer(int index, Answer answer) {
+            boolean all;
+            synchronized (this) {
+                if (result.isDone() || answers[index] != null) {
+                    return;
+                }
+                answers[index] = answer;
+                all = --pending == 0;
+            }
+            if (all) {
+                finish();
+            }
+        }
+
+        void finish() {
             List<String> claimants = new ArrayList<>();
-            List<String> silent = new ArrayList<>(skipped);
-            HostClient owner = null;
-            for (int i = 0; i < results.size(); i++) {
-                switch (results.get(i)) {
-                    case OWNS -> {
-                        claimants.add(asked.get(i).name());
-                        owner = asked.get(i);
+            List<String> silent = new ArrayList<>();
+            GuardedHost owner = null;
+            synchronized (this) {
+                if (result.isDone()) {
+                    return;
+                }
+                if (timer >= 0) {
+                    vertx.cancelTimer(timer);
+                }
+                for (int i = 0; i < hosts.size(); i++) {
+                    Answer a = answers[i] == null ? Answer.SILENT : answers[i];
+                    switch (a) {
+                        case OWNS -> {
+                            claimants.add(hosts.get(i).name());
+                            owner = hosts.get(i);
+                        }
+                        case SILENT -> silent.add(hosts.get(i).name());
+                        case NOT_HERE -> { }
                     }
-                    case SILENT -> silent.add(asked.get(i).name());
-                    case NOT_HERE -> { }
                 }
             }
-            metrics.discoveryDuration(System.nanoTime() - start);
-            return new Lookup(claimants.size() == 1 ? owner : null, List.copyOf(claimants), List.copyOf(silent));
-        });
+            boolean known = claimants.size() == 1 && silent.isEmpty();
+            metrics.discoveryDuration(System.nanoTime() - started);
+            running.remove(vm, this);
+            result.complete(new Lookup(known ? owner : null, List.copyOf(claimants), List.copyOf(silent)));
+        }
     }
-
-    private enum Answer { OWNS, NOT_HERE, SILENT }
 
     private String route(String vm, Lookup found) {
         if (found.owner() != null) {
@@ -191,14 +280,17 @@ public class HostDirectory {
 
     private static VapiException failure(String vm, Lookup found) {
         if (found.claimants().size() > 1) {
-            return VapiException.gateway(ErrorType.ERROR, AMBIGUOUS,
+            return VapiException.gateway(ErrorType.ERROR, GatewayMessages.AMBIGUOUS_ROUTE,
                     "Virtual machine " + vm + " is claimed by more than one host (" + String.join(", ", found.claimants())
                             + "); nothing was terminated.", vm);
         }
         if (!found.silent().isEmpty()) {
-            return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, ROUTE_UNKNOWN,
-                    "No host claimed virtual machine " + vm + ", but host(s) " + String.join(", ", found.silent())
-                            + " could not be asked; try again later.", vm);
+            String claimed = found.claimants().isEmpty() ? "no host claimed it"
+                    : "only host " + found.claimants().get(0) + " claimed it";
+            return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.ROUTE_UNKNOWN,
+                    "The owner of virtual machine " + vm + " is not known: " + claimed + ", and host(s) "
+                            + String.join(", ", found.silent()) + " could not be asked or did not answer (any of them"
+                            + " may own a VM of that id); nothing was terminated. Try again later.", vm);
         }
         return noRoute(vm);
     }
@@ -206,17 +298,5 @@ public class HostDirectory {
     private static VapiException noRoute(String vm) {
         return VapiException.gateway(ErrorType.NOT_FOUND, GatewayMessages.NO_ROUTE,
                 "No configured host owns virtual machine " + vm + ".", vm);
-    }
-
-    // --- test hooks ------------------------------------------------------------------------------
-
-    /** Moves discovery's clock forward (cache expiry) without waiting. */
-    public void advanceClockForTests(Duration by) {
-        clockOffsetNanos.addAndGet(by.toNanos());
-        owners.synchronous().cleanUp();
-    }
-
-    public void clearForTests() {
-        owners.synchronous().invalidateAll();
     }
 }

@@ -14,12 +14,13 @@ import java.util.Map;
  */
 public final class AuthMessages {
 
-    public static final String PREFIX = GatewayMessages.PREFIX + "auth.";
-    public static final String TOKEN_MISSING = PREFIX + "token_missing";
-    public static final String TOKEN_INVALID = PREFIX + "token_invalid";
-    public static final String TOKEN_EXPIRED = PREFIX + "token_expired";
-    public static final String ROLE_MISSING = PREFIX + "role_missing";
-    public static final String OUT_OF_SCOPE = PREFIX + "out_of_scope";
+    // the ids live in the one catalogue of the gateway's message ids
+    public static final String PREFIX = GatewayMessages.AUTH;
+    public static final String TOKEN_MISSING = GatewayMessages.AUTH_TOKEN_MISSING;
+    public static final String TOKEN_INVALID = GatewayMessages.AUTH_TOKEN_INVALID;
+    public static final String TOKEN_EXPIRED = GatewayMessages.AUTH_TOKEN_EXPIRED;
+    public static final String ROLE_MISSING = GatewayMessages.AUTH_ROLE_MISSING;
+    public static final String OUT_OF_SCOPE = GatewayMessages.AUTH_OUT_OF_SCOPE;
 
     public static final String REALM = "guestops-gateway";
     /** RFC 6750 challenge for a request without a bearer token. */

@@ -1,23 +1,39 @@
 package com.guestops.gateway.terminate;
 
+import com.guestops.gateway.resilience.AttemptListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
 /**
- * What happened to one request, filled in as it travels (host chosen, attempts made) and read at the
- * end for metrics and the audit log. Written by one request's pipeline only, but possibly from
- * different threads in turn (event loop, fault-tolerance timer), hence volatile.
+ * What happened to one request, filled in as it travels (host chosen, every attempt and its real
+ * result at the host) and read at the end for metrics and the audit log. Written by one request's
+ * pipeline, but from different threads in turn (event loop, a fault-tolerance timer), hence the locks.
+ *
+ * <p>{@link #settled()} completes when no attempt of the request is running or can still start: the
+ * moment the audit can tell what really happened, which may be after the caller got its answer (a
+ * deadline answers the caller at once; an attempt already at the host runs to its own end).
  */
-public final class TerminateTrace {
+public final class TerminateTrace implements AttemptListener {
 
     public static final String NO_HOST = "none";
+    /** The {@link #hostResult()} of a request that never reached a host. */
+    public static final String NO_RESULT = "none";
 
     private final long startNanos = System.nanoTime();
     private final String requestId;
     private final String flavour;
-    private volatile String vm;
-    private volatile String pid;
+    private final String vm;
+    private final String pid;
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private volatile String guestUser;
     private volatile String caller;
     private volatile String host = NO_HOST;
-    private volatile int attempts;
+    private volatile boolean workStarted;
+    private final List<String> results = new ArrayList<>();
+    private int attempts;
+    private int running;
+    private boolean mayHaveHappened;
 
     /**
      * @param vm  the VM id as requested (maybe invalid: it is only reported, truncated)
@@ -80,12 +96,53 @@ public final class TerminateTrace {
         this.host = host;
     }
 
-    public int attempts() {
+    @Override
+    public synchronized void attemptStarted(String host) {
+        attempts++;
+        running++;
+    }
+
+    @Override
+    public synchronized void attemptEnded(String host, String result, boolean mayHaveHappened) {
+        running--;
+        results.add(result);
+        this.mayHaveHappened |= mayHaveHappened;
+    }
+
+    /** Calls made to hosts (over all hosts, when a moved VM is followed). */
+    public synchronized int attempts() {
         return attempts;
     }
 
-    /** One more call to a host started (over all hosts, when a moved VM is followed). */
-    public synchronized void attemptStarted() {
-        attempts++;
+    /** The real result of each attempt, in order ({@code success}, a vAPI error type, {@code timeout}, ...). */
+    public synchronized List<String> attemptResults() {
+        return List.copyOf(results);
+    }
+
+    /** The real result of the last attempt that ended, or {@value #NO_RESULT}. */
+    public synchronized String hostResult() {
+        return results.isEmpty() ? NO_RESULT : results.get(results.size() - 1);
+    }
+
+    /** Whether the kill may have happened at a host: an attempt may have done it, or one is still running. */
+    public synchronized boolean mayHaveHappened() {
+        return mayHaveHappened || running > 0;
+    }
+
+    /** The use case has started work that may call hosts; {@link #settled()} completes when it is over. */
+    void workStarted() {
+        workStarted = true;
+    }
+
+    void settle() {
+        settled.complete(null);
+    }
+
+    /**
+     * Completes when every attempt of this request has ended and none can start any more; at once for a
+     * request that never started such work (refused before routing).
+     */
+    public CompletableFuture<Void> settled() {
+        return workStarted ? settled : CompletableFuture.completedFuture(null);
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.support.ContractValidation;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestTokens;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -201,7 +201,7 @@ class RequestFuzzTest {
     private void fuzz(long seed, Random random) throws Exception {
         Gen<FuzzRequest> generator = requests();
         Gen<String> authorizations = authorizations();
-        SimulatorHostClient demo = simulators.demo();
+        ControllableSimulator demo = simulators.demo();
         long deadline = System.nanoTime() + BUDGET.toNanos();
         int sent = 0;
         while (sent < REQUESTS && System.nanoTime() < deadline) {

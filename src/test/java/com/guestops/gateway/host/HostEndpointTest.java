@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.guestops.gateway.config.GatewayConfig;
+import com.guestops.gateway.config.HostPolicy;
+import com.guestops.gateway.config.NanoClock;
 import com.guestops.gateway.support.LogCapture;
 import io.quarkus.tls.BaseTlsConfiguration;
 import io.quarkus.tls.TlsConfiguration;
@@ -11,7 +13,9 @@ import io.quarkus.tls.TlsConfigurationRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,38 +53,50 @@ class HostEndpointTest {
 
     @AfterAll
     static void closeVertx() {
-        VERTX.closeAndAwait();
+        VERTX.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private static GatewayConfig.HostConfig host(Map<String, String> properties) {
+    private static GatewayConfig config(Map<String, String> properties) {
         Map<String, String> all = new HashMap<>();
         properties.forEach((k, v) -> all.put("gateway.hosts.esx-01." + k, v));
         return new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(all, "test", 300))
                 .withConverter(Duration.class, 200, new DurationConverter()) // "10s", as Quarkus reads it
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter()) // "1M"
                 .withMapping(GatewayConfig.class)
-                .build().getConfigMapping(GatewayConfig.class).hosts().get("esx-01");
+                .build().getConfigMapping(GatewayConfig.class);
     }
 
-    private static HostEndpoint create(GatewayConfig.HostConfig config) {
-        return HostEndpoint.create("esx-01", config, Duration.ofSeconds(30), 64, VERTX, REGISTRY, (host, result) -> { });
+    private static GatewayConfig.HostConfig host(Map<String, String> properties) {
+        return config(properties).hosts().get("esx-01");
+    }
+
+    private static HostEndpoint create(Map<String, String> properties) {
+        GatewayConfig config = config(properties);
+        return HostEndpoint.create("esx-01", config.hosts().get("esx-01"), HostPolicy.of(config, "esx-01"), VERTX, REGISTRY,
+                (host, result) -> { }, NanoClock.SYSTEM);
     }
 
     @Test
     void defaultsAreSafe() {
-        GatewayConfig.HostConfig config = host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
-                "username", "svc", "password", "pw"));
+        Map<String, String> properties = Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
+                "username", "svc", "password", "pw");
+        GatewayConfig.HostConfig config = host(properties);
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.maxPoolSize()).isEmpty(); // then the host's bulkhead size
+        HostPolicy policy = HostPolicy.of(config(properties), "esx-01");
+        assertThat(policy.maxPoolSize()).isEqualTo(64);
+        assertThat(policy.maxResponseBytes()).isEqualTo(1024 * 1024);
+        assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
 
-        HostEndpoint endpoint = create(config);
+        HostEndpoint endpoint = create(properties);
         assertThat(endpoint.resolve("/x")).isEqualTo("https://esx-01.example/sdk/x");
         assertThat(endpoint.toString()).doesNotContain("pw");
     }
 
     @Test
     void missingSettingsFailStartupNamingEachOne() {
-        assertThatThrownBy(() -> create(host(Map.of("type", "vim25"))))
+        assertThatThrownBy(() -> create(Map.of("type", "vim25")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("gateway.hosts.esx-01.url is required")
                 .hasMessageContaining("gateway.hosts.esx-01.username is required")
@@ -89,21 +105,26 @@ class HostEndpointTest {
 
     @Test
     void badSettingsFailStartupWithoutShowingThePassword() {
-        assertThatThrownBy(() -> HostEndpoint.create("esx-01", host(Map.of("type", "vim25", "url", "ftp://esx-01/sdk",
-                "username", "svc", "password", "Sup3r-S3cret", "connect-timeout", "0s",
-                "tls-configuration-name", "nope")), Duration.ofSeconds(30), 0, VERTX, REGISTRY, (h, r) -> { }))
+        assertThatThrownBy(() -> create(Map.of("type", "vim25", "url", "ftp://esx-01/sdk",
+                "username", "svc", "password", "Sup3r-S3cret", "tls-configuration-name", "nope")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("url must be an absolute http(s) URL")
-                .hasMessageContaining("connect-timeout must be positive")
-                .hasMessageContaining("max-pool-size must be at least 1")
                 .hasMessageContaining("no quarkus.tls.nope.* configuration exists")
                 .hasMessageNotContaining("Sup3r-S3cret");
+        // the host's timeouts and sizes are checked where they are computed, once, with their names
+        assertThatThrownBy(() -> HostPolicy.of(config(Map.of("type", "vim25", "connect-timeout", "0s", "max-pool-size", "0",
+                "max-response-size", "0", "resilience.attempt-timeout", "0s")), "esx-01"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gateway.hosts.esx-01.connect-timeout must be positive")
+                .hasMessageContaining("gateway.hosts.esx-01.max-pool-size must be at least 1")
+                .hasMessageContaining("gateway.hosts.esx-01.max-response-size must be at least 1")
+                .hasMessageContaining("gateway.hosts.esx-01.resilience.attempt-timeout must be positive");
     }
 
     @Test
     void credentialsInTheUrlAreRefused() {
-        assertThatThrownBy(() -> create(host(Map.of("type", "vim25",
-                "url", "https://svc:Sup3r-S3cret@esx-01/sdk", "username", "svc", "password", "pw"))))
+        assertThatThrownBy(() -> create(Map.of("type", "vim25",
+                "url", "https://svc:Sup3r-S3cret@esx-01/sdk", "username", "svc", "password", "pw")))
                 .hasMessageContaining("must not carry a query, a fragment or user info")
                 .hasMessageNotContaining("Sup3r-S3cret");
     }
@@ -111,8 +132,8 @@ class HostEndpointTest {
     @Test
     void aTlsConfigurationThatTrustsEverythingIsAcceptedButWarnedAbout() {
         try (LogCapture log = LogCapture.start()) {
-            create(host(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
-                    "username", "svc", "password", "pw", "tls-configuration-name", "lab")));
+            create(Map.of("type", "vim25", "url", "https://esx-01.example/sdk",
+                    "username", "svc", "password", "pw", "tls-configuration-name", "lab"));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("esx-01").contains("INSECURE"));
         }
     }
@@ -120,8 +141,8 @@ class HostEndpointTest {
     @Test
     void plainHttpIsWarnedAbout() {
         try (LogCapture log = LogCapture.start()) {
-            create(host(Map.of("type", "vapi", "url", "http://vc.example",
-                    "username", "svc", "password", "pw")));
+            create(Map.of("type", "vapi", "url", "http://vc.example",
+                    "username", "svc", "password", "pw"));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("WARN").contains("plain http"));
         }
     }

@@ -3,89 +3,139 @@ package com.guestops.gateway.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** One login in flight, shared; failures forgotten; a stale session renewed once for all its users. */
+/**
+ * One login in flight, shared; failures forgotten, refusals kept for a back-off; a rejected session
+ * renewed once for all its users and the call repeated once; replaced and last sessions logged out.
+ */
 class SharedSessionTest {
 
     private final AtomicInteger logins = new AtomicInteger();
     private final List<UniEmitter<? super String>> pending = new CopyOnWriteArrayList<>();
-    private final SharedSession<String> session = new SharedSession<>(() -> {
+    private final List<String> loggedOut = new CopyOnWriteArrayList<>();
+    private final List<String> results = new CopyOnWriteArrayList<>();
+    private final AtomicLong now = new AtomicLong(1);
+    private final SharedSession<String> session = new SharedSession<>("h", () -> {
         logins.incrementAndGet();
         return Uni.createFrom().emitter(pending::add);
-    });
+    }, s -> {
+        loggedOut.add(s);
+        return Uni.createFrom().voidItem();
+    }, results::add, Duration.ofSeconds(30), now::get);
+
+    private static HostFailure refused() {
+        return new HostFailure(HostFailure.Kind.LOGIN_REFUSED, "h", false, 401, "HTTP 401", null);
+    }
 
     @Test
     void callersArrivingDuringALoginWaitForIt() {
-        var a = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
-        var b = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+        var a = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        var b = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
         assertThat(logins).hasValue(1);
 
         pending.get(0).complete(new String("s1"));
 
         assertThat(a.awaitItem().getItem()).isEqualTo("s1");
         assertThat(b.getItem()).isSameAs(a.getItem());
-        assertThat(session.get().await().indefinitely()).isSameAs(a.getItem());
+        assertThat(session.session().await().indefinitely()).isSameAs(a.getItem());
         assertThat(logins).hasValue(1);
+        assertThat(results).containsExactly("success");
     }
 
     @Test
     void aRefusedLoginIsKeptForItsBackOffThenTriedAgain() {
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
-        AtomicInteger tries = new AtomicInteger();
-        List<UniEmitter<? super String>> emitters = new CopyOnWriteArrayList<>();
-        SharedSession<String> refusing = new SharedSession<>(() -> {
-            tries.incrementAndGet();
-            return Uni.createFrom().emitter(emitters::add);
-        }, f -> f instanceof SecurityException, java.time.Duration.ofSeconds(30), now::get);
+        var a = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        pending.get(0).fail(refused());
+        a.assertFailedWith(HostFailure.class);
+        session.session().subscribe().withSubscriber(UniAssertSubscriber.create()).assertFailedWith(HostFailure.class);
+        assertThat(logins).as("answered from memory during the back-off").hasValue(1);
+        assertThat(results).containsExactly("refused");
 
-        var a = refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create());
-        emitters.get(0).fail(new SecurityException("refused"));
-        a.assertFailedWith(SecurityException.class);
-        refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create()).assertFailedWith(SecurityException.class);
-        assertThat(tries).as("answered from memory during the back-off").hasValue(1);
-
-        now.addAndGet(java.time.Duration.ofSeconds(31).toNanos());
-        var b = refusing.get().subscribe().withSubscriber(UniAssertSubscriber.create());
-        assertThat(tries).hasValue(2);
-        emitters.get(1).complete("s1");
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        var b = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        assertThat(logins).hasValue(2);
+        pending.get(1).complete("s1");
         assertThat(b.awaitItem().getItem()).isEqualTo("s1");
     }
 
     @Test
     void aFailedLoginIsNotKept() {
-        var a = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
-        pending.get(0).fail(new IllegalStateException("refused"));
-        a.assertFailedWith(IllegalStateException.class);
-        assertThat(session.established()).isFalse();
+        var a = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        pending.get(0).fail(new HostFailure(HostFailure.Kind.TIMEOUT, "h", false, -1, "slow", null));
+        a.assertFailedWith(HostFailure.class);
 
-        var b = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+        var b = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
         assertThat(logins).hasValue(2);
         pending.get(1).complete("s2");
         assertThat(b.awaitItem().getItem()).isEqualTo("s2");
+        assertThat(results).containsExactly("timeout", "success");
     }
 
     @Test
-    void callersOfAStaleSessionShareOneRenewal() {
-        var first = session.get().subscribe().withSubscriber(UniAssertSubscriber.create());
+    void callsOfARejectedSessionShareOneRenewalAndAreRepeatedOnceAndTheOldSessionIsLoggedOut() {
         String stale = new String("s1");
+        AtomicInteger calls = new AtomicInteger();
+        var first = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
         pending.get(0).complete(stale);
         first.awaitItem();
 
-        var a = session.renew(stale).subscribe().withSubscriber(UniAssertSubscriber.create());
-        var b = session.renew(stale).subscribe().withSubscriber(UniAssertSubscriber.create());
+        // two calls find s1 rejected; both wait for the one new login, then repeat with s2
+        var a = session.call((s, renewed) -> {
+            calls.incrementAndGet();
+            return s == stale ? Uni.createFrom().failure(new SharedSession.Rejected(s, null)) : Uni.createFrom().item(s);
+        }, () -> new IllegalStateException("fresh session rejected")).subscribe().withSubscriber(UniAssertSubscriber.create());
+        var b = session.call((s, renewed) -> s == stale ? Uni.createFrom().<String>failure(new SharedSession.Rejected(s, null))
+                : Uni.createFrom().item(s), () -> new IllegalStateException()).subscribe().withSubscriber(UniAssertSubscriber.create());
         assertThat(logins).hasValue(2);
         pending.get(1).complete("s2");
 
         assertThat(a.awaitItem().getItem()).isEqualTo("s2");
         assertThat(b.awaitItem().getItem()).isEqualTo("s2");
-        // renewing an already replaced session does not log in again
-        assertThat(session.renew(stale).await().indefinitely()).isEqualTo("s2");
+        assertThat(calls).hasValue(2);
+        assertThat(loggedOut).containsExactly("s1");
+    }
+
+    @Test
+    void aFreshSessionRejectedAgainIsReportedNotLoopedOn() {
+        AtomicInteger calls = new AtomicInteger();
+        var call = session.call((s, renewed) -> {
+            calls.incrementAndGet();
+            return Uni.createFrom().<String>failure(new SharedSession.Rejected(s, null));
+        }, () -> new IllegalStateException("fresh session rejected")).subscribe().withSubscriber(UniAssertSubscriber.create());
+        pending.get(0).complete("s1");
+        pending.get(1).complete("s2");
+
+        call.awaitFailure().assertFailedWith(IllegalStateException.class, "fresh session rejected");
+        assertThat(calls).hasValue(2);
         assertThat(logins).hasValue(2);
+    }
+
+    @Test
+    void closeLogsTheCurrentSessionOutAndTheNextCallLogsInAgain() {
+        var first = session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        pending.get(0).complete("s1");
+        first.awaitItem();
+
+        session.close().await().atMost(Duration.ofSeconds(1));
+        assertThat(loggedOut).containsExactly("s1");
+
+        session.session().subscribe().withSubscriber(UniAssertSubscriber.create());
+        assertThat(logins).hasValue(2);
+    }
+
+    @Test
+    void aFailingLogoutNeverFailsAnyone() {
+        SharedSession<String> failingLogout = new SharedSession<>("h", () -> Uni.createFrom().item("s1"),
+                s -> Uni.createFrom().failure(new IllegalStateException("host gone")), r -> { }, Duration.ofSeconds(30), now::get);
+        failingLogout.session().await().indefinitely();
+        failingLogout.close().await().atMost(Duration.ofSeconds(1));
     }
 }

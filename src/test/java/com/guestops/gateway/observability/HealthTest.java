@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
-import com.guestops.gateway.resilience.HostGuards;
+import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.VapiCall;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +23,7 @@ class HealthTest {
     Simulators simulators;
 
     @Inject
-    HostGuards guards;
+    HostRegistry hosts;
 
     @AfterEach
     void reset() {
@@ -50,7 +50,7 @@ class HealthTest {
     @Test
     void anOpenBreakerDoesNotMakeThePodUnready() {
         simulators.host("flaky").hostFault(FaultKind.RESET);
-        for (int i = 0; i < guards.forHost("flaky").policy().breakerRequestVolume(); i++) {
+        for (int i = 0; i < hosts.host("flaky").orElseThrow().policy().breakerRequestVolume(); i++) {
             VapiCall.delete(Flavour.API, "vm-flaky", 7).body(VapiCall.usernamePassword("ops", "ops-pass")).send();
         }
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));

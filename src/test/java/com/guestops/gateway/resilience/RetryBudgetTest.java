@@ -2,44 +2,50 @@ package com.guestops.gateway.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+/** Envoy's retry budget: a floor of concurrent retries, then a share of the active requests. */
 class RetryBudgetTest {
 
-    private final AtomicLong now = new AtomicLong();
-    private final RetryBudget budget = new RetryBudget(0.2, 3, Duration.ofSeconds(10), now::get);
+    private final RetryBudget budget = new RetryBudget(0.2, 3);
 
     @Test
-    void allowsTheMinimumEvenWithFewRequests() {
-        budget.onRequest();
-        assertThat(budget.tryAcquireRetry()).isTrue();
-        assertThat(budget.tryAcquireRetry()).isTrue();
-        assertThat(budget.tryAcquireRetry()).isTrue();
-        assertThat(budget.tryAcquireRetry()).isFalse();
+    void aLoneRequestAlwaysGetsItsRetriesOneAfterTheOther() {
+        for (int request = 0; request < 10; request++) {
+            budget.requestStarted();
+            for (int retry = 0; retry < 3; retry++) {
+                assertThat(budget.tryStartRetry()).as("request %d, retry %d", request, retry).isTrue();
+                budget.retryEnded();
+            }
+            budget.requestEnded();
+        }
     }
 
     @Test
-    void allowsTwentyPercentOfRequests() {
+    void upToMinConcurrentRetriesMayBeInFlightWhateverTheTraffic() {
+        budget.requestStarted();
+        assertThat(budget.tryStartRetry()).isTrue();
+        assertThat(budget.tryStartRetry()).isTrue();
+        assertThat(budget.tryStartRetry()).isTrue();
+        assertThat(budget.tryStartRetry()).isFalse();
+        budget.retryEnded();
+        assertThat(budget.tryStartRetry()).as("a retry that ended frees its place").isTrue();
+    }
+
+    @Test
+    void beyondTheFloorRetriesInFlightStayUnderTheRatioOfActiveRequests() {
         for (int i = 0; i < 100; i++) {
-            budget.onRequest();
+            budget.requestStarted();
         }
         int granted = 0;
-        while (budget.tryAcquireRetry()) {
+        while (budget.tryStartRetry()) {
             granted++;
         }
         assertThat(granted).isEqualTo(20);
-    }
-
-    @Test
-    void retriesAgeOutOfTheWindow() {
-        budget.onRequest();
-        for (int i = 0; i < 3; i++) {
-            assertThat(budget.tryAcquireRetry()).isTrue();
+        for (int i = 0; i < 50; i++) {
+            budget.requestEnded();
         }
-        assertThat(budget.tryAcquireRetry()).isFalse();
-        now.addAndGet(Duration.ofSeconds(11).toNanos());
-        assertThat(budget.tryAcquireRetry()).isTrue();
+        budget.retryEnded();
+        assertThat(budget.tryStartRetry()).as("19 in flight for 50 active requests").isFalse();
     }
 }

@@ -40,6 +40,26 @@ class VmCooldownTest {
     }
 
     @Test
+    void answersFarApartAreNoStreak() {
+        cooldown.recordUnavailable("vm-3");
+        cooldown.recordUnavailable("vm-3");
+        now.addAndGet(Duration.ofSeconds(99).toNanos());
+        assertThat(cooldown.recordUnavailable("vm-3")).as("99 s apart: still a streak").isEqualTo(3);
+        cooldown.recordOther("vm-3");
+        cooldown.recordUnavailable("vm-3");
+        cooldown.recordUnavailable("vm-3");
+        now.addAndGet(Duration.ofSeconds(101).toNanos());
+        assertThat(cooldown.recordUnavailable("vm-3")).as("more than ten durations apart").isEqualTo(1);
+        for (int i = 0; i < 2; i++) {
+            cooldown.recordUnavailable("vm-3");
+        }
+        assertThat(cooldown.remaining("vm-3")).isPresent();
+        now.addAndGet(Duration.ofSeconds(111).toNanos()); // the cool-down ended, then ten quiet durations
+        assertThat(cooldown.remaining("vm-3")).isEmpty();
+        assertThat(cooldown.recordUnavailable("vm-3")).as("counting afresh").isEqualTo(1);
+    }
+
+    @Test
     void isBoundedLeastRecentlyUsedFirst() {
         cooldown.recordUnavailable("a");
         cooldown.recordUnavailable("b");

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.host.HostClient;
-import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
-import com.guestops.gateway.resilience.HostGuards;
+import com.guestops.gateway.routing.HostRegistry;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.Simulators;
+import com.guestops.gateway.support.TestClock;
 import com.guestops.gateway.support.VapiAnswer;
 import com.guestops.gateway.support.VapiCall;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +51,10 @@ class DiscoveryTest {
     HostDirectory directory;
 
     @Inject
-    HostGuards guards;
+    HostRegistry hosts;
+
+    @Inject
+    TestClock clock;
 
     @BeforeEach
     @AfterEach
@@ -61,9 +64,9 @@ class DiscoveryTest {
 
     private Map<String, Long> lookups() {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (HostClient h : registry.hosts()) {
-            if (h instanceof SimulatorHostClient simulator) {
-                counts.put(h.name(), simulator.lookups());
+        for (com.guestops.gateway.resilience.GuardedHost h : registry.hosts()) {
+            if (h.type() == com.guestops.gateway.config.HostType.SIMULATOR) {
+                counts.put(h.name(), simulators.host(h.name()).lookups());
             }
         }
         return counts;
@@ -102,7 +105,7 @@ class DiscoveryTest {
     void ttlExpiryRediscovers() {
         delete(Flavour.API, "vm-disc-b", 7).body(OPS).send().assertSuccess();
         Map<String, Long> after = lookups();
-        directory.advanceClockForTests(Duration.ofMinutes(5).plusSeconds(1));
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         delete(Flavour.API, "vm-disc-b", 7).body(OPS).send().assertSuccess();
         assertThat(lookups()).isEqualTo(plus(after, 1));
     }
@@ -115,15 +118,14 @@ class DiscoveryTest {
             assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.vm.no_route");
         }
         assertThat(lookups()).as("one fan-out for three requests").isEqualTo(plus(before, 1));
-        directory.advanceClockForTests(Duration.ofSeconds(11));
+        clock.advance(Duration.ofSeconds(11));
         delete(Flavour.API, "vm-typo", 7).body(OPS).send().assertError(404, ErrorType.NOT_FOUND);
         assertThat(lookups()).isEqualTo(plus(before, 2));
     }
 
     @Test
     void concurrentRequestsForAnUnknownVmShareOneLookupPerHost() throws Exception {
-        registry.hosts().stream().filter(SimulatorHostClient.class::isInstance)
-                .forEach(h -> ((SimulatorHostClient) h).lookupDelay(300));
+        lookups().keySet().forEach(h -> simulators.host(h).lookupDelay(300));
         Map<String, Long> before = lookups();
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
@@ -143,8 +145,7 @@ class DiscoveryTest {
     /** Found in review: one waiter's deadline cancelled the fan-out the others were sharing. */
     @Test
     void oneCallersDeadlineDoesNotFailTheOthersWaitingOnTheSameLookup() throws Exception {
-        registry.hosts().stream().filter(SimulatorHostClient.class::isInstance)
-                .forEach(h -> ((SimulatorHostClient) h).lookupDelay(600));
+        lookups().keySet().forEach(h -> simulators.host(h).lookupDelay(600));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             CompletableFuture<VapiAnswer> hasty = CompletableFuture.supplyAsync(() -> delete(Flavour.API, "vm-disc-a", 7)
@@ -161,8 +162,8 @@ class DiscoveryTest {
 
     @Test
     void aVmThatMovedIsFollowedWithOneReResolution() {
-        SimulatorHostClient a = simulators.host("disc-a");
-        SimulatorHostClient b = simulators.host("disc-b");
+        ControllableSimulator a = simulators.host("disc-a");
+        ControllableSimulator b = simulators.host("disc-b");
         delete(Flavour.API, "vm-moving", 7).body(OPS).send().assertSuccess();
         assertThat(a.calls("vm-moving")).isEqualTo(1);
 
@@ -199,17 +200,21 @@ class DiscoveryTest {
         delete(Flavour.API, "vm-somewhere", 7).body(OPS).send().assertError(404, ErrorType.NOT_FOUND);
     }
 
+    /** A host whose breaker is open is not asked, and may be the owner: no route is known, even for a claimed VM. */
     @Test
-    void aHostWithAnOpenBreakerIsNotAsked() {
-        SimulatorHostClient flaky = simulators.host("flaky");
+    void aHostWithAnOpenBreakerIsNotAskedAndLeavesTheOwnerUnknown() {
+        ControllableSimulator flaky = simulators.host("flaky");
         flaky.hostFault(FaultKind.RESET);
-        for (int i = 0; i < guards.forHost("flaky").policy().breakerRequestVolume(); i++) {
+        for (int i = 0; i < hosts.host("flaky").orElseThrow().policy().breakerRequestVolume(); i++) {
             delete(Flavour.API, "vm-flaky", 7).body(OPS).send();
         }
-        assertThat(guards.forHost("flaky").breakerState()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(hosts.host("flaky").orElseThrow().breakerState()).isEqualTo(CircuitBreakerState.OPEN);
         flaky.hostFault(null);
         long flakyLookups = flaky.lookups();
-        delete(Flavour.API, "vm-disc-b", 7).body(OPS).send().assertSuccess();
+        VapiAnswer claimed = delete(Flavour.API, "vm-disc-b", 7).body(OPS).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(claimed.messageIds()).containsExactly("com.guestops.gateway.vm.route_unknown");
+        assertThat(claimed.defaultMessages()).singleElement().asString().contains("only host disc-b claimed it").contains("flaky");
+        assertThat(simulators.host("disc-b").calls("vm-disc-b")).isZero();
         VapiAnswer unknown = delete(Flavour.API, "vm-elsewhere", 7).body(OPS).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
         assertThat(unknown.messageIds()).containsExactly("com.guestops.gateway.vm.route_unknown");
         assertThat(flaky.lookups()).isEqualTo(flakyLookups);

@@ -11,6 +11,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,12 +24,15 @@ class HostTopologyTest {
     private final HostClientFactory factory = new HostClientFactory(new ObjectMapper(), null);
 
     private static GatewayConfig config(Map<String, String> user) throws IOException {
-        URL defaults = HostTopologyTest.class.getClassLoader().getResource("application.properties");
+        // the shipped file itself: on the test class path, src/test/resources has an application.properties too
+        URL defaults = Path.of("src/main/resources/application.properties").toUri().toURL();
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withProfile("prod")
                 .withSources(new PropertiesConfigSource(defaults, 250))
                 .withSources(new PropertiesConfigSource(user, "user", 300))
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withMapping(GatewayConfig.class)
                 .build();
         return config.getConfigMapping(GatewayConfig.class);

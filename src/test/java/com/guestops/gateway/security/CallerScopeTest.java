@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
-import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.routing.HostDirectory;
+import com.guestops.gateway.support.ControllableSimulator;
 import com.guestops.gateway.support.Simulators;
 import com.guestops.gateway.support.TestTokens;
 import com.guestops.gateway.support.VapiAnswer;
@@ -144,8 +144,8 @@ class CallerScopeTest {
     @Test
     void aMovedVmsNewOwnerMustBeInScopeToo() {
         String token = TestTokens.token("svc-disc-a", TestTokens.ROLE);
-        SimulatorHostClient a = simulators.host("disc-a");
-        SimulatorHostClient b = simulators.host("disc-b");
+        ControllableSimulator a = simulators.host("disc-a");
+        ControllableSimulator b = simulators.host("disc-b");
         delete(Flavour.API, "vm-moving", 7).body(LAB).token(token).send().assertSuccess();
 
         b.adopt("vm-moving", a.evict("vm-moving")); // vMotion from disc-a (in scope) to disc-b (not)

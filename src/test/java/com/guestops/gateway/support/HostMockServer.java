@@ -35,6 +35,30 @@ public final class HostMockServer {
         wireMock().resetMappings();
         wireMock().resetRequests();
         wireMock().resetScenarios();
+        discoverableVcenter(wireMock());
+    }
+
+    /**
+     * The discoverable vCenter {@code vc-disc} (path {@code /vcd}) owns nothing unless a test says
+     * otherwise: it logs in, answers every VM lookup with a vAPI NOT_FOUND, and every terminate with 204.
+     * Every discovery fan-out of the suite asks it, so it must always answer.
+     */
+    public static void discoverableVcenter(WireMock server) {
+        server.register(com.github.tomakehurst.wiremock.client.WireMock.post(urlPathEqualTo("/vcd/api/session")).atPriority(10)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(201)
+                        .withHeader("Content-Type", "application/json").withBody("\"vcd-session\"")));
+        server.register(com.github.tomakehurst.wiremock.client.WireMock.get(urlPathEqualTo("/vcd/api/session")).atPriority(10)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBody("{}")));
+        server.register(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock
+                .urlPathMatching("/vcd/api/vcenter/vm/[^/]+")).atPriority(10)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404)
+                        .withHeader("Content-Type", "application/json").withBody(
+                                "{\"error_type\":\"NOT_FOUND\",\"messages\":[{\"id\":\"com.vmware.api.vcenter.vm.not_found\","
+                                        + "\"default_message\":\"Virtual machine not found.\",\"args\":[]}]}")));
+        server.register(com.github.tomakehurst.wiremock.client.WireMock.post(com.github.tomakehurst.wiremock.client.WireMock
+                .urlPathMatching("/vcd/api/vcenter/vm/.*")).atPriority(10)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(204)));
     }
 
     public static void stub(MappingBuilder mapping) {

@@ -36,8 +36,10 @@ public class HostMocks implements QuarkusTestResourceLifecycleManager {
     public static final String HTTPS_PORT = "test.host-mocks.https-port";
     private static final String CLOSED_PORT = "test.host-mocks.closed-port";
     private static final String TLS_CERT = "test.host-mocks.tls-cert";
+    private static final String RAW_PORT = "test.host-mocks.raw-port";
 
     private WireMockServer server;
+    private RawHost raw;
     private Path certificates;
 
     @Override
@@ -67,7 +69,10 @@ public class HostMocks implements QuarkusTestResourceLifecycleManager {
                     .notifier(new ConsoleNotifier(false))
                     .containerThreads(40));
             server.start();
+            HostMockServer.discoverableVcenter(new com.github.tomakehurst.wiremock.client.WireMock("127.0.0.1", server.port()));
+            raw = new RawHost();
             return Map.of(
+                    RAW_PORT, Integer.toString(raw.port()),
                     HTTP_PORT, Integer.toString(server.port()),
                     HTTPS_PORT, Integer.toString(server.httpsPort()),
                     CLOSED_PORT, Integer.toString(closedPort()),
@@ -88,6 +93,13 @@ public class HostMocks implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (server != null) {
             server.stop();
+        }
+        if (raw != null) {
+            try {
+                raw.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if (certificates != null) {
             try (var paths = Files.walk(certificates)) {

@@ -1,42 +1,39 @@
 package com.guestops.gateway.support;
 
-import com.guestops.gateway.host.vapi.VapiHostClient;
-import com.guestops.gateway.host.vim25.Vim25HostClient;
-import com.guestops.gateway.resilience.HostGuards;
-import com.guestops.gateway.routing.HostRegistry;
+import com.guestops.gateway.host.HostClient;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The real-protocol hosts of the shared test boot (played by {@link HostMocks}) and a way back to a
- * known state: no stubs, an empty request journal, no host sessions, closed breakers, no cool-downs.
+ * The real-protocol hosts of the shared test boot (played by {@link HostMocks} and the vcsim of
+ * {@link Vcsim}) and a way back to a known state: no stubs, an empty request journal, fresh clients
+ * (no session, no cached morefs), closed breakers, nothing remembered.
  */
 @ApplicationScoped
 public class RealHosts {
 
     @Inject
-    HostRegistry registry;
+    TestHostClientFactory clients;
 
     @Inject
-    HostGuards guards;
+    CircuitBreakerMaintenance breakers;
 
-    public Vim25HostClient vim25(String name) {
-        return (Vim25HostClient) registry.host(name).orElseThrow();
-    }
+    @Inject
+    TestClock clock;
 
-    public VapiHostClient vapi(String name) {
-        return (VapiHostClient) registry.host(name).orElseThrow();
+    public HostClient client(String name) {
+        return clients.real(name);
     }
 
     public void reset() {
-        HostMockServer.reset();
-        registry.hosts().forEach(host -> {
-            if (host instanceof Vim25HostClient vim25) {
-                vim25.forgetSession();
-            } else if (host instanceof VapiHostClient vapi) {
-                vapi.forgetSession();
+        clients.all().values().forEach(client -> {
+            if (client instanceof SwappableHostClient real) {
+                real.renew();
             }
         });
-        guards.resetForTests();
+        HostMockServer.reset();
+        breakers.resetAll();
+        clock.forgetEverything();
     }
 }

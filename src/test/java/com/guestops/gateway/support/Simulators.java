@@ -1,9 +1,7 @@
 package com.guestops.gateway.support;
 
-import com.guestops.gateway.host.simulator.SimulatorHostClient;
-import com.guestops.gateway.resilience.HostGuards;
-import com.guestops.gateway.routing.HostDirectory;
-import com.guestops.gateway.routing.HostRegistry;
+import com.guestops.gateway.host.HostClient;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -12,28 +10,39 @@ import jakarta.inject.Inject;
 public class Simulators {
 
     @Inject
-    HostRegistry registry;
+    TestHostClientFactory clients;
 
     @Inject
-    HostGuards guards;
+    CircuitBreakerMaintenance breakers;
 
     @Inject
-    HostDirectory directory;
+    TestClock clock;
 
-    public SimulatorHostClient demo() {
+    public ControllableSimulator demo() {
         return host("demo");
     }
 
-    public SimulatorHostClient host(String name) {
-        return (SimulatorHostClient) registry.host(name).orElseThrow();
+    public ControllableSimulator host(String name) {
+        return clients.simulator(name);
     }
 
+    /** Terminate calls that reached any simulator host since the last reset. */
+    public long totalCalls() {
+        return clients.all().values().stream().filter(ControllableSimulator.class::isInstance)
+                .mapToLong(c -> ((ControllableSimulator) c).totalCalls()).sum();
+    }
+
+    /**
+     * Every simulator as configured, every breaker closed, and nothing remembered (discovery's cache,
+     * cool-downs, back-offs: the clock moves on past all of them).
+     */
     public void resetAll() {
-        registry.hosts().stream()
-                .filter(SimulatorHostClient.class::isInstance)
-                .map(SimulatorHostClient.class::cast)
-                .forEach(SimulatorHostClient::reset);
-        guards.resetForTests();
-        directory.clearForTests();
+        for (HostClient client : clients.all().values()) {
+            if (client instanceof ControllableSimulator simulator) {
+                simulator.reset();
+            }
+        }
+        breakers.resetAll();
+        clock.forgetEverything();
     }
 }

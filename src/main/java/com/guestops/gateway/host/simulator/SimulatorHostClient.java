@@ -1,21 +1,22 @@
 package com.guestops.gateway.host.simulator;
 
+import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
-import com.guestops.gateway.host.HostType;
+import com.guestops.gateway.host.HostFailure;
+import com.guestops.gateway.host.HostFailure.Kind;
+import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
 import com.guestops.gateway.host.simulator.SimulatorInventory.ProcessKind;
 import com.guestops.gateway.host.simulator.SimulatorInventory.ProcessRange;
 import com.guestops.gateway.host.simulator.SimulatorInventory.User;
 import com.guestops.gateway.host.simulator.SimulatorInventory.Vm;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.ConnectException;
-import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,33 +25,30 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The embedded simulator: answers terminate calls from an in-memory {@link SimulatorInventory}
- * exactly as a vCenter would (same error types, same {@code data}). Everything happens on the
- * calling thread, with no I/O, so it never blocks the event loop.
+ * exactly as a vCenter would (same error types, same {@code data}), and behaves like a real host
+ * toward its guard: a transport fault of the inventory fails like the network would
+ * ({@link HostFailure}), and an answer slower than the attempt timeout is a timeout. Everything happens
+ * on the calling thread or a Vert.x timer, with no I/O, so it never blocks the event loop.
  *
  * <p>Mutable state (one-shot pids already killed, the busy cycle counter) is per VM and thread-safe.
  */
-public class SimulatorHostClient implements HostClient {
+public final class SimulatorHostClient implements HostClient {
 
     static final String MSG = "com.guestops.simulator.";
 
     private final String name;
     private final SimulatorInventory inventory;
     private final Vertx vertx;
-    private final Map<String, Vm> vms;
     private final Map<String, VmState> state = new ConcurrentHashMap<>();
-    private final AtomicLong lookups = new AtomicLong();
-    private volatile String lastCallThread;
-    private volatile FaultKind hostFault;
-    private volatile long lookupDelayMs;
 
     /**
-     * @param vertx used for non-blocking delays ({@code delay-ms}); may be null when no VM is slow
+     * @param vertx used for non-blocking delays ({@code delay-ms}) and hangs; may be null when no VM is
+     *              slow or hangs
      */
     public SimulatorHostClient(String name, SimulatorInventory inventory, Vertx vertx) {
         this.name = name;
         this.inventory = inventory;
         this.vertx = vertx;
-        this.vms = new ConcurrentHashMap<>(inventory.vms());
     }
 
     @Override
@@ -65,37 +63,37 @@ public class SimulatorHostClient implements HostClient {
 
     /** The VM ids this simulator owns. */
     public Set<String> vmIds() {
-        return Set.copyOf(vms.keySet());
-    }
-
-    /** Ownership from the inventory; a host-wide fault makes the lookup fail like the host would. */
-    @Override
-    public Uni<Boolean> owns(String vm) {
-        return Uni.createFrom().deferred(() -> {
-            lookups.incrementAndGet();
-            FaultKind fault = hostFault;
-            Uni<Boolean> answer = fault != null ? transportFailure(fault).replaceWith(false) : Uni.createFrom().item(vms.containsKey(vm));
-            long delay = lookupDelayMs;
-            return delay > 0 ? delayed(Uni.createFrom().voidItem(), delay).chain(() -> answer) : answer;
-        });
+        return Set.copyOf(inventory.vms().keySet());
     }
 
     @Override
-    public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials) {
+    public Uni<Ownership> lookup(String vm, Duration timeout) {
+        return Uni.createFrom().item(() -> inventory.vms().containsKey(vm) ? Ownership.OWNS : Ownership.NOT_HERE);
+    }
+
+    @Override
+    public Uni<Void> logout() {
+        return Uni.createFrom().voidItem(); // no session
+    }
+
+    @Override
+    public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
         // deferred: each subscription is one simulated host call, as with a real host
-        return Uni.createFrom().deferred(() -> {
-            lastCallThread = Thread.currentThread().getName();
-            Vm definition = vms.get(vm);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            Vm definition = inventory.vms().get(vm);
             VmState vmState = state.computeIfAbsent(vm, k -> new VmState());
             long call = vmState.calls.getAndIncrement();
-            FaultKind fault = hostFault != null ? hostFault : transportFault(definition, call);
+            FaultKind fault = transportFault(definition, call);
             if (fault != null) {
-                return transportFailure(fault);
+                return transportFailure(fault, timeout);
             }
             VapiException failure = evaluate(vm, definition, vmState, call, pid, credentials);
             Uni<Void> answer = failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure);
             long delay = definition == null ? 0 : definition.delayMs();
-            return delay > 0 ? delayed(answer, delay) : answer;
+            if (delay >= timeout.toMillis()) {
+                return after(timeout.toMillis(), timedOut(timeout)); // the host took longer than the attempt may
+            }
+            return delay > 0 ? after(delay, answer) : answer;
         });
     }
 
@@ -107,16 +105,24 @@ public class SimulatorHostClient implements HostClient {
         return call % f.cycle() < f.faultyCalls() ? f.kind() : null;
     }
 
-    private static Uni<Void> transportFailure(FaultKind fault) {
+    /** What the network would do: refused before sending, dropped after sending, or no answer at all. */
+    private Uni<Void> transportFailure(FaultKind fault, Duration timeout) {
         return switch (fault) {
-            case CONNECTION_REFUSED -> Uni.createFrom().failure(new ConnectException("Connection refused (simulated)"));
-            case RESET -> Uni.createFrom().failure(new IOException("Connection reset by peer (simulated)"));
-            case HANG -> Uni.createFrom().nothing();
+            case CONNECTION_REFUSED -> Uni.createFrom().failure(
+                    new HostFailure(Kind.REFUSED, name, false, -1, "connection refused (simulated)", null));
+            case RESET -> Uni.createFrom().failure(
+                    new HostFailure(Kind.CONNECTION_LOST, name, true, -1, "connection reset (simulated)", null));
+            case HANG -> after(timeout.toMillis(), timedOut(timeout));
         };
     }
 
+    private Uni<Void> timedOut(Duration timeout) {
+        return Uni.createFrom().failure(new HostFailure(Kind.TIMEOUT, name, true, -1,
+                "no answer within " + timeout.toMillis() + " ms (simulated)", null));
+    }
+
     /** Answers after {@code delayMs} on a Vert.x timer: slow, but nothing waits on a thread. */
-    private Uni<Void> delayed(Uni<Void> answer, long delayMs) {
+    private Uni<Void> after(long delayMs, Uni<Void> answer) {
         return Uni.createFrom().<Void>emitter(e -> {
             long timer = vertx.setTimer(delayMs, id -> e.complete(null));
             e.onTermination(() -> vertx.cancelTimer(timer));
@@ -191,59 +197,6 @@ public class SimulatorHostClient implements HostClient {
 
     private static VapiException fail(ErrorType type, String id, String text, String... args) {
         return VapiException.host(type, MSG + id, text, args);
-    }
-
-    // --- hooks for tests and the demo ----------------------------------------------------------
-
-    /** How many terminate calls reached this VM since start (or the last {@link #reset()}). */
-    public long calls(String vm) {
-        VmState s = state.get(vm);
-        return s == null ? 0 : s.calls.get();
-    }
-
-    /** Name of the thread that ran the last terminate call. */
-    public String lastCallThread() {
-        return lastCallThread;
-    }
-
-    /** Forgets killed one-shot pids, counters, moves and any host-wide fault (tests start from a known state). */
-    public void reset() {
-        state.clear();
-        hostFault = null;
-        lookups.set(0);
-        lookupDelayMs = 0;
-        vms.clear();
-        vms.putAll(inventory.vms());
-    }
-
-    /** Makes ownership lookups take this long (0: answer at once). */
-    public void lookupDelay(long millis) {
-        this.lookupDelayMs = millis;
-    }
-
-    /** Ownership lookups answered (or failed) since start or the last reset. */
-    public long lookups() {
-        return lookups.get();
-    }
-
-    /** vMotion, as seen by this host: the VM leaves it ... */
-    public Vm evict(String vm) {
-        return vms.remove(vm);
-    }
-
-    /** ... or arrives on it. */
-    public void adopt(String vm, Vm definition) {
-        vms.put(vm, definition);
-    }
-
-    /** Makes every call to this host fail with {@code fault} (null: answer normally again). */
-    public void hostFault(FaultKind fault) {
-        this.hostFault = fault;
-    }
-
-    /** Total calls that reached this host, over all VMs. */
-    public long totalCalls() {
-        return state.values().stream().mapToLong(s -> s.calls.get()).sum();
     }
 
     private static final class VmState {

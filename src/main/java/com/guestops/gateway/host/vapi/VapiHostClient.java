@@ -3,24 +3,29 @@ package com.guestops.gateway.host.vapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.error.VapiMessage;
 import com.guestops.gateway.host.GuestCredentials;
-import com.guestops.gateway.host.HostCalls;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.host.HostEndpoint;
-import com.guestops.gateway.host.HostType;
+import com.guestops.gateway.host.HostFailure;
+import com.guestops.gateway.host.HostFailure.Kind;
+import com.guestops.gateway.host.HostHttp;
+import com.guestops.gateway.host.HostHttp.Pool;
+import com.guestops.gateway.host.RelayedErrors;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -34,19 +39,19 @@ import org.jboss.logging.Logger;
  *
  * <p>{@code POST /api/session} with the service account (Basic auth) answers {@code 201} and the
  * session id as a JSON string; it goes in the {@code vmware-api-session-id} header of every call and is
- * shared by all calls (one login in flight at a time, see {@link SharedSession}). The terminate call
- * itself forwards the caller's guest credentials; the host's vAPI error body is passed on as it is
- * (type, messages, data).
+ * shared by all calls ({@link SharedSession}); {@code DELETE /api/session} ends a replaced session and
+ * the last one at shutdown. A kill succeeded only when the host answers {@code 204} or an empty
+ * {@code 200}; any other 2xx (an SSO login page, a captive proxy, a body) is not the protocol. The
+ * host's vAPI error body is passed on (bounded, see {@link RelayedErrors}).
  *
- * <p>A {@code 401} is ambiguous: the gateway's session may have expired, or the guest credentials
- * are wrong. {@code GET /api/session} tells: if our session is gone, log in again once and repeat the
- * call once; if it is alive, the 401 is the guest's {@code unauthenticated}.
+ * <p>A {@code 401} is ambiguous: the gateway's session may have expired, or the guest credentials are
+ * wrong. {@code GET /api/session} tells: if our session is gone, it is renewed (once) and the call
+ * repeated (once); if it is alive, the 401 is the guest's {@code unauthenticated}.
  */
 public final class VapiHostClient implements HostClient {
 
     private static final Logger LOG = Logger.getLogger(VapiHostClient.class);
     static final String SESSION_HEADER = "vmware-api-session-id";
-    private static final int MAX_TEXT = 2000;
 
     private final HostEndpoint endpoint;
     private final ObjectMapper json;
@@ -61,24 +66,12 @@ public final class VapiHostClient implements HostClient {
         }
     }
 
-    /** The host answered 401 to a call made with this session. */
-    private static final class Unauthenticated extends RuntimeException {
-        final transient Session session;
-        final transient VapiException answer;
-
-        Unauthenticated(Session session, VapiException answer) {
-            super("unauthenticated", null, false, false);
-            this.session = session;
-            this.answer = answer;
-        }
-    }
-
     public VapiHostClient(HostEndpoint endpoint, ObjectMapper json) {
         this.endpoint = endpoint;
         this.json = json;
         String userPass = endpoint.username() + ":" + endpoint.password().reveal();
         this.basicAuthorization = "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8));
-        this.session = HostCalls.session(() -> HostCalls.countedLogin(endpoint, this::login));
+        this.session = endpoint.session(this::login, this::logout);
     }
 
     @Override
@@ -92,120 +85,145 @@ public final class VapiHostClient implements HostClient {
     }
 
     @Override
-    public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials) {
+    public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
         String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=delete";
-        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> {
-            Buffer body = Buffer.buffer(requestBody(credentials));
-            return session.get()
-                    .chain(s -> terminateWith(s, url, body))
-                    // a 401 refuses the call before it runs, so repeating it cannot kill twice
-                    .onFailure(Unauthenticated.class).recoverWithUni(failure -> {
-                        Unauthenticated first = (Unauthenticated) failure;
-                        return sessionAlive(first.session).chain(alive -> {
-                            if (alive) {
-                                return Uni.createFrom().failure(first.answer); // the guest's unauthenticated
-                            }
-                            LOG.debugf("Host %s: session expired, logging in again once", name());
-                            return session.renew(first.session)
-                                    .chain(s -> terminateWith(s, url, body))
-                                    // a fresh session cannot have expired: now it is the guest's, never loop
-                                    .onFailure(Unauthenticated.class).transform(again -> ((Unauthenticated) again).answer);
-                        });
-                    });
+        Buffer body = Buffer.buffer(requestBody(credentials));
+        List<String> secrets = endpoint.neverRelayed(credentials);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> terminateWith(s, renewed, url, body, deadline, secrets),
+                    () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
         });
     }
 
-    /**
-     * Discovery: {@code GET /api/vcenter/vm/{vm}}. 200 = this vCenter has the VM, 404 = it does not;
-     * a 401 is resolved like a terminate's (session check, one re-login); anything else: cannot tell.
-     */
-    @Override
-    public Uni<Boolean> owns(String vm) {
-        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm));
-        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> session.get()
-                .chain(s -> ownsWith(s, url))
-                .onFailure(Unauthenticated.class).recoverWithUni(failure -> {
-                    Unauthenticated first = (Unauthenticated) failure;
-                    return sessionAlive(first.session).chain(alive -> alive
-                            ? Uni.createFrom().failure(first.answer)
-                            : session.renew(first.session).chain(s -> ownsWith(s, url)));
-                }));
-    }
-
-    private Uni<Boolean> ownsWith(Session s, String url) {
-        return request(endpoint.http().getAbs(url), s).send().map(response -> {
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return true;
-            }
-            if (status == 404) {
-                return false;
-            }
-            VapiException answer = hostError(response);
-            if (status == 401) {
-                throw new Unauthenticated(s, answer);
-            }
-            throw answer;
-        });
-    }
-
-    private Uni<Void> terminateWith(Session s, String url, Buffer body) {
-        return request(endpoint.http().postAbs(url), s)
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(body)
-                .map(response -> {
-                    int status = response.statusCode();
+    private Uni<Void> terminateWith(Session s, boolean renewed, String url, Buffer body, long deadline,
+            List<String> secrets) {
+        MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
+        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, url, headers, body, deadline, true)
+                .chain(answer -> {
+                    int status = answer.status();
+                    if (status == 204 || status == 200 && answer.body().length() == 0) {
+                        return Uni.createFrom().voidItem();
+                    }
                     if (status >= 200 && status < 300) {
-                        return null;
+                        // the request went out and something answered, but not vCenter's "done": unknown
+                        throw bad(status, "a 2xx that is not 204 or an empty 200", true);
                     }
-                    VapiException answer = hostError(response);
-                    if (status == 401) {
-                        throw new Unauthenticated(s, answer);
-                    }
-                    throw answer;
+                    VapiException answerForCaller = hostError(answer, true, secrets);
+                    return status == 401 ? unauthenticated(s, renewed, answerForCaller, deadline) : Uni.createFrom().failure(answerForCaller);
                 });
     }
 
-    /** {@code GET /api/session}: 200 = our session is alive, 401 = it is gone, anything else is the answer. */
-    private Uni<Boolean> sessionAlive(Session s) {
-        return request(endpoint.http().getAbs(endpoint.resolve("/api/session")), s).send().map(response -> {
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return true;
-            }
-            if (status == 401) {
-                return false;
-            }
-            throw hostError(response);
+    /**
+     * Discovery: {@code GET /api/vcenter/vm/{vm}}. The VM's JSON (200) = this vCenter has it; a vAPI
+     * {@code NOT_FOUND} error body = it does not; anything else (a plain or HTML 404 of a proxy or an old
+     * vCenter, an HTML 200, a 5xx) = it could not say.
+     */
+    @Override
+    public Uni<Ownership> lookup(String vm, Duration timeout) {
+        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm));
+        return Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> ownsWith(s, renewed, url, deadline),
+                    () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
         });
     }
 
+    private Uni<Ownership> ownsWith(Session s, boolean renewed, String url, long deadline) {
+        return endpoint.http().send(Pool.LOOKUPS, HttpMethod.GET, url, sessionHeaders(s), Buffer.buffer(), deadline, false)
+                .chain(answer -> {
+                    int status = answer.status();
+                    JsonNode body = parse(answer);
+                    if (status == 200 && body != null && body.isObject()) {
+                        return Uni.createFrom().item(Ownership.OWNS);
+                    }
+                    if (status == 401) {
+                        return unauthenticated(s, renewed, new HostFailure(Kind.BAD_RESPONSE, name(), false, 401,
+                                "401 with a live session", null), deadline);
+                    }
+                    if (status == 404 && ErrorType.NOT_FOUND.name().equals(errorTypeName(body))) {
+                        return Uni.createFrom().item(Ownership.NOT_HERE);
+                    }
+                    throw new HostFailure(status == 502 || status == 503 || status == 504 ? Kind.UNAVAILABLE : Kind.BAD_RESPONSE,
+                            name(), false, status, "lookup answer is not the VM nor a vAPI NOT_FOUND", null);
+                });
+    }
+
+    /**
+     * A 401: our session is gone (renew it and repeat, see {@link SharedSession}) or the 401 is the
+     * answer. A session just renewed cannot have expired: then the 401 is the answer, without a check.
+     */
+    private <T> Uni<T> unauthenticated(Session s, boolean renewed, Throwable answer, long deadline) {
+        if (renewed) {
+            return Uni.createFrom().failure(answer);
+        }
+        return sessionAlive(s, deadline).chain(alive -> alive
+                ? Uni.createFrom().failure(answer)
+                : Uni.createFrom().failure(new SharedSession.Rejected(s, answer)));
+    }
+
+    /** {@code GET /api/session}: 200 = our session is alive, 401 = it is gone, anything else: the host is not well. */
+    private Uni<Boolean> sessionAlive(Session s, long deadline) {
+        return endpoint.http().send(Pool.SESSION, HttpMethod.GET, endpoint.resolve("/api/session"), sessionHeaders(s),
+                Buffer.buffer(), deadline, false).map(answer -> {
+                    int status = answer.status();
+                    if (status >= 200 && status < 300) {
+                        return true;
+                    }
+                    if (status == 401) {
+                        return false;
+                    }
+                    throw new HostFailure(status == 502 || status == 503 || status == 504 ? Kind.UNAVAILABLE : Kind.BAD_RESPONSE,
+                            name(), false, status, "session check answered HTTP " + status, null);
+                });
+    }
+
+    @Override
+    public Uni<Void> logout() {
+        return session.close();
+    }
+
+    @Override
+    public void close() {
+        endpoint.http().close();
+    }
+
     private Uni<Session> login() {
-        return endpoint.http().postAbs(endpoint.resolve("/api/session"))
-                .putHeader("Authorization", basicAuthorization)
-                .timeout(endpoint.attemptTimeout().toMillis())
-                .send()
-                .map(response -> {
-                    int status = response.statusCode();
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("Authorization", basicAuthorization);
+        return endpoint.http().send(Pool.SESSION, HttpMethod.POST, endpoint.resolve("/api/session"), headers,
+                Buffer.buffer(), endpoint.sessionDeadline(), false).map(answer -> {
+                    int status = answer.status();
                     if (status == 401 || status == 403) {
                         LOG.warnf("Host %s refused the login of service account '%s' (HTTP %d)", name(),
                                 endpoint.username(), status);
-                        throw HostCalls.loginFailed(name(), "HTTP " + status);
+                        throw new HostFailure(Kind.LOGIN_REFUSED, name(), false, status, "HTTP " + status, null);
+                    }
+                    if (status == 502 || status == 503 || status == 504) {
+                        throw new HostFailure(Kind.UNAVAILABLE, name(), false, status, "HTTP " + status, null);
                     }
                     if (status < 200 || status >= 300) {
-                        throw hostError(response);
+                        LOG.warnf("Host %s failed the login of service account '%s' (HTTP %d)", name(), endpoint.username(), status);
+                        throw new HostFailure(Kind.SETUP_FAILED, name(), false, status, "login HTTP " + status, null);
                     }
-                    JsonNode id = parse(response);
+                    JsonNode id = parse(answer);
                     if (id == null || !id.isTextual() || id.asText().isBlank()) {
-                        throw bad(status, "login answer is not a JSON string");
+                        throw bad(status, "login answer is not a JSON string", false);
                     }
                     LOG.debugf("Host %s: logged in as '%s'", name(), endpoint.username());
                     return new Session(id.asText());
                 });
     }
 
-    private HttpRequest<Buffer> request(HttpRequest<Buffer> request, Session s) {
-        return request.putHeader(SESSION_HEADER, s.id()).timeout(endpoint.attemptTimeout().toMillis());
+    /** {@code DELETE /api/session}: ends the session; bounded, and its answer does not matter. */
+    private Uni<Void> logout(Session s) {
+        return endpoint.http().send(Pool.SESSION, HttpMethod.DELETE, endpoint.resolve("/api/session"), sessionHeaders(s),
+                Buffer.buffer(), System.nanoTime() + HostClient.LOGOUT_TIMEOUT.toNanos(), false)
+                .invoke(answer -> LOG.debugf("Host %s: logged out (HTTP %d)", name(), answer.status()))
+                .replaceWithVoid();
+    }
+
+    private static MultiMap sessionHeaders(Session s) {
+        return MultiMap.caseInsensitiveMultiMap().set(SESSION_HEADER, s.id());
     }
 
     /** The caller's guest credentials in the vAPI shape ({@code vcenter.vm.guest.credentials}). */
@@ -234,53 +252,62 @@ public final class VapiHostClient implements HostClient {
         }
     }
 
-    // ---- the host's error body, translated 1:1 -----------------------------------------------------
+    // ---- the host's error body --------------------------------------------------------------------
 
     /**
      * The host's vAPI error, in either shape: {@code {"error_type": "NOT_FOUND", "messages": [...],
      * "data": {...}}} (/api) or {@code {"type": "com.vmware.vapi.std.errors.not_found", "value": {...}}}
-     * (/rest). A body that is neither is not echoed: a gateway-made {@code error}, or
-     * {@code service_unavailable} for a proxy's 502/503/504 page.
+     * (/rest), relayed bounded and without {@code secrets}. A body that is neither is not echoed: a
+     * {@link HostFailure} (a proxy's 502/503/504 page: the host is unavailable).
      */
-    private VapiException hostError(HttpResponse<Buffer> response) {
-        int status = response.statusCode();
-        JsonNode root = parse(response);
-        JsonNode content = root;
-        String typeName = null;
-        if (root != null && root.isObject() && root.path("error_type").isTextual()) {
-            typeName = root.path("error_type").asText();
-        } else if (root != null && root.isObject() && root.path("type").isTextual() && root.path("value").isObject()) {
-            typeName = root.path("type").asText();
-            content = root.path("value");
-        }
+    private VapiException hostError(HostHttp.Answer answer, boolean operation, List<String> secrets) {
+        int status = answer.status();
+        JsonNode root = parse(answer);
+        String typeName = errorTypeName(root);
         if (typeName == null) {
-            if (HostCalls.isProxyUnavailable(status)) {
+            if (status == 502 || status == 503 || status == 504) {
                 LOG.warnf("Host %s answered HTTP %d without a vAPI error body", name(), status);
-                return HostCalls.unavailable(name(), status);
+                throw new HostFailure(Kind.UNAVAILABLE, name(), operation, status, "HTTP " + status, null);
             }
             if (status == 401) {
-                // a bare 401 (no vAPI body): still the guest's unauthenticated once our session is known alive
+                // a bare 401 (no vAPI body): the guest's unauthenticated once our session is known alive
                 return VapiException.host(ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHENTICATED.legacyTypeName(),
                         "The guest credentials are not valid.");
             }
-            return bad(status, "error body is not a vAPI error");
+            throw bad(status, "error body is not a vAPI error", operation);
         }
+        JsonNode content = root.has("error_type") ? root : root.path("value");
         ErrorType type = ErrorType.fromVapiName(typeName);
         if (type == ErrorType.OPERATION_NOT_FOUND) {
             // the host lacks the operation (vCenter older than 7.0 U2): a host problem, not the caller's path
             type = ErrorType.ERROR;
         }
-        return new VapiException(new VapiError(type, messages(content.path("messages")), data(content.path("data"))),
-                ErrorSource.HOST);
+        VapiError error = new VapiError(type, messages(content.path("messages")), data(content.path("data")));
+        return new VapiException(RelayedErrors.bound(error, secrets), ErrorSource.HOST);
     }
 
-    private List<VapiMessage> messages(JsonNode messages) {
+    /** {@code NOT_FOUND} for {@code {"error_type":"NOT_FOUND"}} and for {@code {"type":"...not_found","value":{}}}; else null. */
+    private static String errorTypeName(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            return null;
+        }
+        if (root.path("error_type").isTextual()) {
+            return root.path("error_type").asText().toUpperCase(Locale.ROOT);
+        }
+        if (root.path("type").isTextual() && root.path("value").isObject()) {
+            String type = root.path("type").asText();
+            return type.substring(type.lastIndexOf('.') + 1).toUpperCase(Locale.ROOT);
+        }
+        return null;
+    }
+
+    private static List<VapiMessage> messages(JsonNode messages) {
         List<VapiMessage> out = new ArrayList<>();
         if (messages.isArray()) {
             for (JsonNode m : messages) {
                 List<String> args = new ArrayList<>();
                 m.path("args").forEach(a -> args.add(a.isTextual() ? a.asText() : a.toString()));
-                out.add(new VapiMessage(m.path("id").asText(""), truncate(m.path("default_message").asText("")), args));
+                out.add(new VapiMessage(m.path("id").asText(""), m.path("default_message").asText(""), args));
             }
         }
         return out;
@@ -300,42 +327,27 @@ public final class VapiHostClient implements HostClient {
         return out;
     }
 
-    private JsonNode parse(HttpResponse<Buffer> response) {
-        String contentType = response.getHeader("Content-Type");
-        Buffer body = response.body();
-        if (body == null || contentType == null
+    private JsonNode parse(HostHttp.Answer answer) {
+        String contentType = answer.contentType();
+        if (answer.body().length() == 0 || contentType == null
                 || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             return null;
         }
         try {
-            return json.readTree(body.getBytes());
+            return json.readTree(answer.body().getBytes());
         } catch (IOException e) {
             return null; // the parser's message may quote the body: drop it
         }
     }
 
-    private VapiException bad(int status, String reason) {
+    private HostFailure bad(int status, String reason, boolean operation) {
         LOG.warnf("Host %s answered something that is not a usable vAPI response: %s (HTTP %d)", name(), reason, status);
-        return HostCalls.badResponse(name(), status, "vAPI REST");
+        return new HostFailure(Kind.BAD_RESPONSE, name(), operation, status, "not a vAPI REST response", null);
     }
 
-    private static String truncate(String s) {
-        return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "…" : s;
-    }
 
     /** One URL path segment, percent-encoded (a VM id may hold ':'; nothing can add a segment). */
     static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    // ---- test hooks ------------------------------------------------------------------------------
-
-    /** Forgets the session, so the next call logs in again. */
-    public void forgetSession() {
-        session.forget();
-    }
-
-    public boolean hasSession() {
-        return session.established();
     }
 }

@@ -3,7 +3,7 @@ package com.guestops.gateway.host.vim25;
 import com.guestops.gateway.host.GuestCredentials;
 
 /**
- * The four vim25 SOAP requests the gateway sends, shaped like the captures in
+ * The vim25 SOAP requests the gateway sends, shaped like the captures in
  * {@code fixtures/vim25/}. Every value that goes into a document (user names, passwords, tokens,
  * morefs that came from the host, VM ids) passes through {@link #escape}, so no input can change the
  * document's structure.
@@ -27,6 +27,11 @@ final class SoapRequests {
         return HEAD + "<urn:Login>" + moref("_this", sessionManager)
                 + element("userName", userName) + element("password", password)
                 + "</urn:Login>" + TAIL;
+    }
+
+    /** {@code SessionManager.Logout}: ends the session of the cookie it is sent with. */
+    static String logout(Moref sessionManager) {
+        return HEAD + "<urn:Logout>" + moref("_this", sessionManager) + "</urn:Logout>" + TAIL;
     }
 
     /** Reads {@code GuestOperationsManager.processManager}: the moref of the {@code GuestProcessManager}. */

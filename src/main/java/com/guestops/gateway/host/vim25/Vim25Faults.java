@@ -5,6 +5,8 @@ import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.error.VapiMessage;
+import com.guestops.gateway.host.RelayedErrors;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +23,6 @@ final class Vim25Faults {
             "InvalidRequest", "NotSupported", "SecurityError", "HostCommunication", "NotEnoughLicenses",
             "RequestCanceled", "InvalidType", "MethodNotFound", "NotImplemented", "InvalidCollectorVersion",
             "InvalidProperty", "MethodFault", "RuntimeFault");
-
-    private static final int MAX_TEXT = 500;
 
     private Vim25Faults() {
     }
@@ -46,12 +46,14 @@ final class Vim25Faults {
         return (VMODL.contains(type) ? "vmodl.fault." : "vim.fault.") + type;
     }
 
-    /** The caller's answer for a fault of a TerminateProcessInGuest call on {@code vm} / {@code pid}. */
-    static VapiException toVapi(SoapResponse.Fault fault, String vm, long pid) {
+    /**
+     * The caller's answer for a fault of a TerminateProcessInGuest call on {@code vm} / {@code pid}: the
+     * host's fault text relayed, bounded and with {@code secrets} redacted ({@link RelayedErrors}).
+     */
+    static VapiException toVapi(SoapResponse.Fault fault, String vm, long pid, Collection<String> secrets) {
         ErrorType type = typeOf(fault.type());
         String id = messageId(fault.type());
-        String hostText = fault.faultString().length() > MAX_TEXT
-                ? fault.faultString().substring(0, MAX_TEXT) + "…" : fault.faultString();
+        String hostText = fault.faultString();
         VapiError error = switch (fault.type()) {
             case "GuestProcessNotFound" -> {
                 long missing = fault.detailText("pid").flatMap(Vim25Faults::parseLong).orElse(pid);
@@ -63,7 +65,7 @@ final class Vim25Faults {
                     "Virtual machine " + vm + " was not found on the host.", vm)), null);
             default -> new VapiError(type, List.of(message(id, hostText, defaultText(fault.type(), vm, pid), vm)), null);
         };
-        return new VapiException(error, ErrorSource.HOST);
+        return new VapiException(RelayedErrors.bound(error, secrets), ErrorSource.HOST);
     }
 
     private static String defaultText(String fault, String vm, long pid) {

@@ -1,20 +1,24 @@
 package com.guestops.gateway.host.vim25;
 
+import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.host.GuestCredentials;
-import com.guestops.gateway.host.HostCalls;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.host.HostEndpoint;
-import com.guestops.gateway.host.HostType;
+import com.guestops.gateway.host.HostFailure;
+import com.guestops.gateway.host.HostFailure.Kind;
+import com.guestops.gateway.host.HostHttp;
+import com.guestops.gateway.host.HostHttp.Pool;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -27,20 +31,19 @@ import org.w3c.dom.Element;
  * collector and guest operations manager, which differ between ESXi and vCenter), then
  * {@code SessionManager.Login} with the service account (session = the {@code vmware_soap_session}
  * cookie), then {@code RetrievePropertiesEx} for the {@code GuestProcessManager} moref. The session is
- * shared by all calls (one login in flight at a time, see {@link SharedSession}); the morefs are kept
- * across re-logins. Each terminate is one {@code TerminateProcessInGuest}; a {@code NotAuthenticated}
- * fault (the host dropped the session, e.g. after 30 min idle) causes one re-login and one repeat.
+ * shared by all calls ({@link SharedSession}); the morefs are kept across re-logins. Each kill is one
+ * {@code TerminateProcessInGuest}, successful only with a well-formed
+ * {@code TerminateProcessInGuestResponse}; a {@code NotAuthenticated} fault (the host dropped the
+ * session, e.g. after 30 min idle) means: log in again once, repeat once. {@code Logout} ends a
+ * replaced session and the last one at shutdown.
  *
- * <p>Everything is non-blocking (Vert.x WebClient); the small response bodies are parsed in memory.
+ * <p>Everything is non-blocking ({@link HostHttp}); the small, capped bodies are parsed in memory.
  */
 public final class Vim25HostClient implements HostClient {
 
     private static final Logger LOG = Logger.getLogger(Vim25HostClient.class);
 
-    /** Guest credentials holding a character that no XML document can carry. */
-    static final String NOT_XML = GatewayMessages.VALIDATION + "value.not_xml";
     static final String COOKIE = "vmware_soap_session";
-    static final String SETUP_FAILED = GatewayMessages.PREFIX + "host.setup_failed";
     /**
      * SOAPAction of the very first call, before the host has told its own API version: 5.1 is the
      * oldest version with every type used here (SAMLTokenAuthentication) and is understood by every
@@ -59,21 +62,15 @@ public final class Vim25HostClient implements HostClient {
     record ServiceContent(Moref sessionManager, Moref propertyCollector, Moref guestOperationsManager, String version) {
     }
 
-    /** A logged-in session: the cookie to send and the process manager to call. */
-    record Session(String cookie, String version, Moref processManager) {
+    /** A logged-in session: the cookie to send, the version to speak, the morefs to call. */
+    record Session(String cookie, ServiceContent content, Moref processManager) {
+        String version() {
+            return content.version();
+        }
+
         @Override
         public String toString() {
             return "Session[****]"; // the cookie is a credential
-        }
-    }
-
-    /** The host said NotAuthenticated for this session: it expired or was terminated. */
-    private static final class SessionExpired extends RuntimeException {
-        final transient Session session;
-
-        SessionExpired(Session session) {
-            super("session expired", null, false, false);
-            this.session = session;
         }
     }
 
@@ -97,7 +94,7 @@ public final class Vim25HostClient implements HostClient {
             throw new IllegalStateException("Invalid configuration of host '" + endpoint.name()
                     + "': username or password contains a character that XML cannot carry");
         }
-        this.session = HostCalls.session(() -> HostCalls.countedLogin(endpoint, this::login));
+        this.session = endpoint.session(this::login, this::logout);
     }
 
     @Override
@@ -111,28 +108,36 @@ public final class Vim25HostClient implements HostClient {
     }
 
     @Override
-    public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials) {
-        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> {
-            String auth;
-            try {
-                auth = SoapRequests.auth(credentials);
-            } catch (SoapRequests.UnencodableValueException e) {
-                return Uni.createFrom().failure(VapiException.gateway(ErrorType.INVALID_ARGUMENT, NOT_XML,
-                        "The value of " + e.field() + " contains a character that cannot be sent to a vim25 host.",
-                        e.field()));
+    public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
+        String auth;
+        try {
+            auth = SoapRequests.auth(credentials);
+        } catch (SoapRequests.UnencodableValueException e) {
+            // the caller's input, refused before any guard: not a host attempt
+            throw VapiException.gateway(ErrorType.INVALID_ARGUMENT, GatewayMessages.VALUE_NOT_XML,
+                    "The value of " + e.field() + " contains a character that cannot be sent to a vim25 host.", e.field());
+        }
+        List<String> secrets = endpoint.neverRelayed(credentials);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> terminateWith(s, vm, pid, auth, deadline, secrets), () -> new VapiException(
+                    VapiError.of(ErrorType.ERROR, Vim25Faults.messageId("NotAuthenticated"),
+                            "Host " + name() + " rejected a fresh session.", name()), ErrorSource.HOST));
+        });
+    }
+
+    private Uni<Void> terminateWith(Session s, String vm, long pid, String auth, long deadline, List<String> secrets) {
+        String body = SoapRequests.terminateProcessInGuest(s.processManager(), vm, auth, pid);
+        return post(Pool.OPERATIONS, s.cookie(), s.version(), body, deadline, true).map(reply -> {
+            SoapResponse soap = reply.soap();
+            if (soap.isFault()) {
+                if ("NotAuthenticated".equals(soap.fault().type())) {
+                    throw new SharedSession.Rejected(s, null); // refused before it ran: safe to repeat
+                }
+                throw Vim25Faults.toVapi(soap.fault(), vm, pid, secrets);
             }
-            return session.get()
-                    .chain(s -> terminateWith(s, vm, pid, auth))
-                    // NotAuthenticated refuses the call before it runs, so repeating it cannot kill twice
-                    .onFailure(SessionExpired.class).recoverWithUni(expired -> {
-                        LOG.debugf("Host %s: session expired, logging in again once", name());
-                        return session.renew(((SessionExpired) expired).session)
-                                .chain(s -> terminateWith(s, vm, pid, auth))
-                                // a fresh session rejected at once: report it, never loop
-                                .onFailure(SessionExpired.class).transform(again -> new VapiException(VapiError.of(
-                                        ErrorType.ERROR, Vim25Faults.messageId("NotAuthenticated"),
-                                        "Host " + name() + " rejected a fresh session.", name()), ErrorSource.HOST));
-                    });
+            expect(soap, "TerminateProcessInGuestResponse", true);
+            return null;
         });
     }
 
@@ -141,75 +146,81 @@ public final class Vim25HostClient implements HostClient {
      * host returns it, not here on {@code ManagedObjectNotFound}; anything else means "cannot tell".
      */
     @Override
-    public Uni<Boolean> owns(String vm) {
-        return HostCalls.attempt(name(), endpoint.attemptTimeout(), () -> session.get()
-                .chain(s -> ownsWith(s, vm))
-                .onFailure(SessionExpired.class).recoverWithUni(expired -> session
-                        .renew(((SessionExpired) expired).session)
-                        .chain(s -> ownsWith(s, vm))));
+    public Uni<Ownership> lookup(String vm, Duration timeout) {
+        return Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> ownsWith(s, vm, deadline),
+                    () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, -1, "fresh session rejected", null));
+        });
     }
 
-    private Uni<Boolean> ownsWith(Session s, String vm) {
-        ServiceContent sc = serviceContent; // known once a session exists
-        return post(s.cookie(), s.version(), SoapRequests.retrieveVmRuntimeHost(sc.propertyCollector(), vm)).map(reply -> {
+    private Uni<Ownership> ownsWith(Session s, String vm, long deadline) {
+        String body = SoapRequests.retrieveVmRuntimeHost(s.content().propertyCollector(), vm);
+        return post(Pool.LOOKUPS, s.cookie(), s.version(), body, deadline, false).map(reply -> {
             SoapResponse soap = reply.soap();
             if (soap.isFault()) {
                 String type = soap.fault().type();
                 if ("NotAuthenticated".equals(type)) {
-                    throw new SessionExpired(s);
+                    throw new SharedSession.Rejected(s, null);
                 }
                 if ("ManagedObjectNotFound".equals(type)) {
-                    return false;
+                    return Ownership.NOT_HERE; // the host's own "no such VM"
                 }
-                throw Vim25Faults.toVapi(soap.fault(), vm, 0);
+                throw new HostFailure(Kind.BAD_RESPONSE, name(), false, 500, "lookup fault " + type, null);
             }
-            Element response = expect(soap, "RetrievePropertiesExResponse");
-            return SoapResponse.child(response, "returnval")
-                    .flatMap(r -> SoapResponse.child(r, "objects"))
-                    .isPresent();
+            Element response = expect(soap, "RetrievePropertiesExResponse", false);
+            boolean found = SoapResponse.child(response, "returnval").flatMap(r -> SoapResponse.child(r, "objects")).isPresent();
+            if (!found) {
+                throw new HostFailure(Kind.BAD_RESPONSE, name(), false, 200, "lookup answer without the VM", null);
+            }
+            return Ownership.OWNS;
         });
     }
 
-    private Uni<Void> terminateWith(Session s, String vm, long pid, String auth) {
-        String body = SoapRequests.terminateProcessInGuest(s.processManager(), vm, auth, pid);
-        return post(s.cookie(), s.version(), body).map(reply -> {
-            SoapResponse soap = reply.soap();
-            if (soap.isFault()) {
-                if ("NotAuthenticated".equals(soap.fault().type())) {
-                    throw new SessionExpired(s);
-                }
-                throw Vim25Faults.toVapi(soap.fault(), vm, pid);
-            }
-            expect(soap, "TerminateProcessInGuestResponse");
-            return null;
-        });
+    @Override
+    public Uni<Void> logout() {
+        return session.close();
+    }
+
+    @Override
+    public void close() {
+        endpoint.http().close();
     }
 
     // ---- session set-up: RetrieveServiceContent (once) → Login → RetrievePropertiesEx (once) --------
 
     private Uni<Session> login() {
-        return serviceContent().chain(sc -> post(null, sc.version(),
-                SoapRequests.login(sc.sessionManager(), endpoint.username(), endpoint.password().reveal()))
+        long deadline = endpoint.sessionDeadline();
+        return serviceContent(deadline).chain(sc -> post(Pool.SESSION, null, sc.version(),
+                SoapRequests.login(sc.sessionManager(), endpoint.username(), endpoint.password().reveal()), deadline, false)
                 .map(reply -> {
                     if (reply.soap().isFault()) {
                         String fault = reply.soap().fault().type();
                         LOG.warnf("Host %s refused the login of service account '%s' (%s)", name(), endpoint.username(),
                                 fault);
-                        throw HostCalls.loginFailed(name(), fault.isEmpty() ? "SOAP fault" : fault);
+                        throw new HostFailure(Kind.LOGIN_REFUSED, name(), false, 500, fault.isEmpty() ? "SOAP fault" : fault, null);
                     }
-                    expect(reply.soap(), "LoginResponse");
+                    expect(reply.soap(), "LoginResponse", false);
                     return sessionCookie(reply);
                 })
-                .chain(cookie -> processManager(sc, cookie).map(pm -> new Session(cookie, sc.version(), pm))))
+                .chain(cookie -> processManager(sc, cookie, deadline).map(pm -> new Session(cookie, sc, pm))))
                 .invoke(s -> LOG.debugf("Host %s: logged in as '%s'", name(), endpoint.username()));
     }
 
-    private Uni<ServiceContent> serviceContent() {
+    /** {@code SessionManager.Logout} with the session's cookie; bounded, and its answer does not matter. */
+    private Uni<Void> logout(Session s) {
+        long deadline = System.nanoTime() + HostClient.LOGOUT_TIMEOUT.toNanos();
+        return post(Pool.SESSION, s.cookie(), s.version(), SoapRequests.logout(s.content().sessionManager()), deadline, false)
+                .invoke(reply -> LOG.debugf("Host %s: logged out", name()))
+                .replaceWithVoid();
+    }
+
+    private Uni<ServiceContent> serviceContent(long deadline) {
         ServiceContent cached = serviceContent;
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return post(null, INITIAL_VERSION, SoapRequests.retrieveServiceContent()).map(reply -> {
+        return post(Pool.SESSION, null, INITIAL_VERSION, SoapRequests.retrieveServiceContent(), deadline, false).map(reply -> {
             Element content = returnval(reply, "RetrieveServiceContentResponse");
             String version = SoapResponse.child(content, "about").flatMap(a -> SoapResponse.child(a, "apiVersion"))
                     .map(SoapResponse::text).filter(v -> VERSION.matcher(v).matches()).orElse(INITIAL_VERSION);
@@ -224,13 +235,13 @@ public final class Vim25HostClient implements HostClient {
         });
     }
 
-    private Uni<Moref> processManager(ServiceContent sc, String cookie) {
+    private Uni<Moref> processManager(ServiceContent sc, String cookie, long deadline) {
         Moref cached = processManager;
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return post(cookie, sc.version(), SoapRequests.retrieveProcessManager(sc.propertyCollector(),
-                sc.guestOperationsManager())).map(reply -> {
+        return post(Pool.SESSION, cookie, sc.version(), SoapRequests.retrieveProcessManager(sc.propertyCollector(),
+                sc.guestOperationsManager()), deadline, false).map(reply -> {
                     Element returnval = returnval(reply, "RetrievePropertiesExResponse");
                     Moref pm = SoapResponse.child(returnval, "objects").stream()
                             .flatMap(o -> SoapResponse.children(o, "propSet").stream())
@@ -244,18 +255,15 @@ public final class Vim25HostClient implements HostClient {
                 });
     }
 
-    /** The {@code returnval} of a set-up call's response; a fault there is the host's error. */
+    /** The {@code returnval} of a set-up call's response; a fault there is about the host, never the guest. */
     private Element returnval(Reply reply, String responseElement) {
         if (reply.soap().isFault()) {
             SoapResponse.Fault fault = reply.soap().fault();
-            // a fault while setting up the session is about the host and the gateway's account, never about
-            // the guest: not the guest-fault table (NoPermission would read as the guest user's 403), but
-            // a 503 the host's breaker counts
+            // not the guest-fault table (NoPermission would read as the guest user's 403): a host failure
             LOG.warnf("Host %s failed a session set-up call with fault %s", name(), fault.type());
-            throw VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, SETUP_FAILED,
-                    "Host " + name() + " failed to set up a session (" + fault.type() + ").", name(), fault.type());
+            throw new HostFailure(Kind.SETUP_FAILED, name(), false, 500, fault.type(), null);
         }
-        Element response = expect(reply.soap(), responseElement);
+        Element response = expect(reply.soap(), responseElement, false);
         return SoapResponse.child(response, "returnval").orElseThrow(() -> missing("returnval"));
     }
 
@@ -271,76 +279,60 @@ public final class Vim25HostClient implements HostClient {
 
     // ---- one SOAP exchange -------------------------------------------------------------------------
 
-    private Uni<Reply> post(String cookie, String version, String xml) {
-        HttpRequest<Buffer> request = endpoint.http().postAbs(sdkUrl)
-                .putHeader("Content-Type", "text/xml; charset=utf-8")
-                .putHeader("SOAPAction", "\"urn:vim25/" + version + "\"")
-                .timeout(endpoint.attemptTimeout().toMillis());
+    private Uni<Reply> post(Pool pool, String cookie, String version, String xml, long deadline, boolean operation) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .set("Content-Type", "text/xml; charset=utf-8")
+                .set("SOAPAction", "\"urn:vim25/" + version + "\"");
         if (cookie != null) {
-            request.putHeader("Cookie", cookie);
+            headers.set("Cookie", cookie);
         }
-        return request.sendBuffer(Buffer.buffer(xml)).map(this::read);
+        return endpoint.http().send(pool, HttpMethod.POST, sdkUrl, headers, Buffer.buffer(xml), deadline, operation)
+                .map(answer -> read(answer, operation));
     }
 
     /**
      * Every vim25 answer is XML: 200 with the method's response, 500 with a SOAP fault. Anything else
      * (an HTML error page, a truncated or foreign body) is refused without echoing it.
      */
-    private Reply read(HttpResponse<Buffer> response) {
-        int status = response.statusCode();
-        String contentType = response.getHeader("Content-Type");
-        Buffer body = response.body();
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
-        if ((status != 200 && status != 500) || !SoapResponse.isXmlContentType(contentType)) {
-            if (HostCalls.isProxyUnavailable(status)) {
-                LOG.warnf("Host %s answered HTTP %d (%s, %d bytes) without a SOAP body", name(), status, contentType,
-                        bytes.length);
-                throw HostCalls.unavailable(name(), status);
+    private Reply read(HostHttp.Answer answer, boolean operation) {
+        int status = answer.status();
+        int length = answer.body().length();
+        if ((status != 200 && status != 500) || !SoapResponse.isXmlContentType(answer.contentType())) {
+            if (status == 502 || status == 503 || status == 504) {
+                LOG.warnf("Host %s answered HTTP %d (%d bytes) without a SOAP body", name(), status, length);
+                throw new HostFailure(Kind.UNAVAILABLE, name(), operation, status, "HTTP " + status, null);
             }
-            throw bad(status, "HTTP status or content type " + contentType + " is not SOAP", bytes.length);
+            throw bad(status, "HTTP status or content type " + answer.contentType() + " is not SOAP", length, operation);
         }
         SoapResponse soap;
         try {
-            soap = SoapResponse.parse(bytes);
+            soap = SoapResponse.parse(answer.body().getBytes());
         } catch (SoapResponse.NotSoapException e) {
-            throw bad(status, e.getMessage(), bytes.length);
+            throw bad(status, e.getMessage(), length, operation);
         }
         if (status == 500 && !soap.isFault()) {
-            throw bad(status, "HTTP 500 without a SOAP fault", bytes.length);
+            throw bad(status, "HTTP 500 without a SOAP fault", length, operation);
         }
-        return new Reply(soap, response.cookies());
+        return new Reply(soap, answer.setCookies());
     }
 
-    private Element expect(SoapResponse soap, String element) {
+    private Element expect(SoapResponse soap, String element, boolean operation) {
         try {
             return soap.expect(element);
         } catch (SoapResponse.NotSoapException e) {
-            throw bad(200, e.getMessage(), -1);
+            throw bad(200, e.getMessage(), -1, operation);
         }
     }
 
-    private VapiException missing(String what) {
-        return bad(200, "response without " + what, -1);
+    private HostFailure missing(String what) {
+        return bad(200, "response without " + what, -1, false);
     }
 
-    private VapiException bad(int status, String reason, int length) {
+    private HostFailure bad(int status, String reason, int length, boolean operation) {
         // the reason is our own fixed text; the body is never logged (a broken proxy may echo a password)
         LOG.warnf("Host %s answered something that is not a usable vim25 response: %s (HTTP %d, %d bytes)",
                 name(), reason, status, length);
-        return HostCalls.badResponse(name(), status, "vim25 SOAP");
+        return new HostFailure(Kind.BAD_RESPONSE, name(), operation, status, "not a vim25 SOAP response", null);
     }
 
-    // ---- test hooks ------------------------------------------------------------------------------
-
-    /** Forgets the session and the cached morefs, so the next call goes through the whole set-up again. */
-    public void forgetSession() {
-        session.forget();
-        serviceContent = null;
-        processManager = null;
-    }
-
-    /** True while a session is established with the host. */
-    public boolean hasSession() {
-        return session.established();
-    }
 }

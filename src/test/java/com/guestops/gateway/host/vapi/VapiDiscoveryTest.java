@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.RealHosts;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +32,8 @@ class VapiDiscoveryTest {
     }
 
     private boolean owns(String vm) {
-        return hosts.vapi("vc-mock").owns(vm).await().atMost(Duration.ofSeconds(10));
+        return hosts.client("vc-mock").lookup(vm, Duration.ofSeconds(5)).await().atMost(Duration.ofSeconds(10))
+                == HostClient.Ownership.OWNS;
     }
 
     @Test
@@ -55,7 +57,8 @@ class VapiDiscoveryTest {
         HostMockServer.stub(get(urlPathEqualTo("/vc/api/vcenter/vm/vm-99")).inScenario("expiry")
                 .whenScenarioStateIs(Scenario.STARTED).willReturn(VapiHostClientTest.unauthenticated()).willSetStateTo("relogged"));
         HostMockServer.stub(get(urlPathEqualTo("/vc/api/vcenter/vm/vm-99")).inScenario("expiry")
-                .whenScenarioStateIs("relogged").willReturn(aResponse().withStatus(200).withBody("{}")));
+                .whenScenarioStateIs("relogged").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{}")));
         HostMockServer.stub(get(urlPathEqualTo("/vc/api/session")).willReturn(VapiHostClientTest.unauthenticated()));
         assertThat(owns("vm-99")).isTrue();
         assertThat(VapiHostClientTest.logins()).hasSize(2);

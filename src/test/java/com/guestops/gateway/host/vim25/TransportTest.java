@@ -7,17 +7,15 @@ import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
+import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.Secret;
-import com.guestops.gateway.routing.HostRegistry;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.LogCapture;
 import com.guestops.gateway.support.RealHosts;
 import com.guestops.gateway.support.VapiAnswer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.ConnectException;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +33,6 @@ class TransportTest {
     private final Vim25Mock tlsHost = new Vim25Mock("/tls/sdk");
 
     @Inject
-    HostRegistry registry;
-
-    @Inject
     RealHosts hosts;
 
     @BeforeEach
@@ -47,7 +42,14 @@ class TransportTest {
     }
 
     private HostClient host(String name) {
-        return registry.host(name).orElseThrow();
+        return hosts.client(name);
+    }
+
+    /** One attempt of a kill, straight on the client (no guard): what it fails with. */
+    private Object attemptOn(String host, String vm) {
+        return host(host).terminate(vm, 1000, ROOT).attempt(Duration.ofSeconds(1))
+                .onItem().transform(Object.class::cast)
+                .onFailure().recoverWithItem(f -> f).await().atMost(Duration.ofSeconds(20));
     }
 
     @ParameterizedTest
@@ -75,11 +77,13 @@ class TransportTest {
 
     @Test
     void untrustedCertificateFailsTheHandshake() {
-        Object failure = host("esx-tls-untrusted").terminate("vm-tls-untrusted", 1000, ROOT)
-                .onItem().transform(Object.class::cast)
-                .onFailure().recoverWithItem(f -> f).await().atMost(Duration.ofSeconds(20));
+        Object failure = attemptOn("esx-tls-untrusted", "vm-tls-untrusted");
 
-        assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        assertThat(failure).isInstanceOfSatisfying(HostFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(HostFailure.Kind.UNREACHABLE);
+            assertThat(f.operationSent()).isFalse();
+            assertThat(f.getCause()).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        });
     }
 
     @ParameterizedTest
@@ -91,13 +95,14 @@ class TransportTest {
     }
 
     @Test
-    void aRefusedConnectionSurfacesAsConnectException() {
-        Object failure = host("esx-down").terminate("vm-down", 1000, ROOT)
-                .onItem().transform(Object.class::cast)
-                .onFailure().recoverWithItem(f -> f).await().atMost(Duration.ofSeconds(20));
+    void aRefusedConnectionSurfacesAsRefusedNothingSent() {
+        Object failure = attemptOn("esx-down", "vm-down");
 
         // the retry layer retries exactly this: nothing was sent
-        assertThat(failure).isInstanceOf(ConnectException.class);
+        assertThat(failure).isInstanceOfSatisfying(HostFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(HostFailure.Kind.REFUSED);
+            assertThat(f.operationSent()).isFalse();
+        });
     }
 
     @ParameterizedTest
@@ -116,14 +121,30 @@ class TransportTest {
     }
 
     @Test
-    void aSilentHostSurfacesAsTimeoutException() {
+    void aHostSilentWhileTheSessionIsSetUpIsATimeoutWithNothingSent() {
         HostMockServer.stub(new Vim25Mock("/slow/sdk").call(Vim25Mock.SERVICE_CONTENT)
                 .willReturn(Vim25Mock.xml(200, Vim25Mock.fixture("RetrieveServiceContent.response.xml")).withFixedDelay(8000)));
 
-        Object failure = host("esx-slow").terminate("vm-esx-slow", 1000, ROOT)
-                .onItem().transform(Object.class::cast)
-                .onFailure().recoverWithItem(f -> f).await().atMost(Duration.ofSeconds(20));
+        Object failure = attemptOn("esx-slow", "vm-esx-slow");
 
-        assertThat(failure).isInstanceOf(TimeoutException.class);
+        // the set-up ran out of time: the kill itself never went out
+        assertThat(failure).isInstanceOfSatisfying(HostFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(HostFailure.Kind.TIMEOUT);
+            assertThat(f.operationSent()).isFalse();
+        });
+    }
+
+    @Test
+    void aHostSilentAfterTheKillWasSentIsATimeoutThatMayHaveHappened() {
+        Vim25Mock slow = new Vim25Mock("/slow/sdk");
+        slow.sessionSetUp();
+        HostMockServer.stub(slow.call(Vim25Mock.TERMINATE).willReturn(Vim25Mock.terminateSuccess().withFixedDelay(8000)));
+
+        Object failure = attemptOn("esx-slow", "vm-esx-slow");
+
+        assertThat(failure).isInstanceOfSatisfying(HostFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(HostFailure.Kind.TIMEOUT);
+            assertThat(f.operationSent()).isTrue();
+        });
     }
 }

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingXPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.support.HostMockServer;
 import com.guestops.gateway.support.RealHosts;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,8 @@ class Vim25DiscoveryTest {
     }
 
     private boolean owns(String vm) {
-        return hosts.vim25("esx-mock").owns(vm).await().atMost(Duration.ofSeconds(10));
+        return hosts.client("esx-mock").lookup(vm, Duration.ofSeconds(5)).await().atMost(Duration.ofSeconds(10))
+                == HostClient.Ownership.OWNS;
     }
 
     @Test

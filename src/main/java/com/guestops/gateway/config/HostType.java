@@ -1,4 +1,4 @@
-package com.guestops.gateway.host;
+package com.guestops.gateway.config;
 
 /** The protocol a configured host speaks. */
 public enum HostType {

@@ -1,0 +1,53 @@
+package com.guestops.gateway.resilience;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request's overall deadline, all attempts, backoffs and waits (for discovery, for a bulkhead
+ * slot) included: one Vert.x timer, and everything that must happen when it passes hangs off it (the
+ * caller's answer, discovery waiters leaving). Checked, not cancelled: no attempt starts after it, but
+ * an attempt already at the host runs to its own timeout, so its real result is known.
+ */
+public final class Deadline {
+
+    private final Vertx vertx;
+    private final long atNanos;
+    private final CompletableFuture<Void> passed = new CompletableFuture<>();
+    private final long timer;
+
+    private Deadline(Vertx vertx, long startNanos, Duration length) {
+        this.vertx = vertx;
+        this.atNanos = startNanos + length.toNanos();
+        long delay = Math.max(1, (atNanos - System.nanoTime()) / 1_000_000);
+        // set on the request's Vert.x context, so what runs when it passes runs there too
+        this.timer = vertx == null ? -1 : vertx.setTimer(delay, id -> passed.complete(null));
+    }
+
+    /** A deadline {@code length} after {@code startNanos} ({@link System#nanoTime()}). */
+    public static Deadline start(Vertx vertx, long startNanos, Duration length) {
+        return new Deadline(vertx, startNanos, length);
+    }
+
+    /** A deadline without a timer (unit tests of what only checks it). */
+    public static Deadline unscheduled(long startNanos, Duration length) {
+        return new Deadline(null, startNanos, length);
+    }
+
+    public boolean passed() {
+        return passed.isDone() || System.nanoTime() - atNanos >= 0;
+    }
+
+    /** Runs {@code action} once the deadline passes (never, if {@link #cancel()} comes first). */
+    public void whenPassed(Runnable action) {
+        passed.thenRun(action);
+    }
+
+    /** The work is over: the timer is not needed any more. */
+    public void cancel() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package com.guestops.gateway.resilience;
+
+import com.guestops.gateway.config.HostPolicy;
+import com.guestops.gateway.config.HostType;
+import com.guestops.gateway.config.NanoClock;
+import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.host.GuestCredentials;
+import com.guestops.gateway.host.HostClient;
+import com.guestops.gateway.host.HostClient.HostCall;
+import com.guestops.gateway.host.HostClient.Ownership;
+import com.guestops.gateway.metrics.GatewayMetrics;
+import com.guestops.gateway.resilience.AttemptClassifier.Verdict;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.util.TypeLiteral;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+/**
+ * A host and everything that protects it and its callers, as the client class carries the fault
+ * tolerance around the client it wraps: per-VM cool-down, then a SmallRye {@link TypedGuard} built
+ * once for this host (retry outside circuit breaker outside bulkhead; SmallRye's fixed order), the
+ * retry budget, and a small bulkhead of its own for ownership lookups. This is what the registry holds
+ * and routing returns; callers never see the guard.
+ *
+ * <p>Input the host's protocol cannot carry is refused before any of it, and is never an attempt.
+ * Each attempt is bounded by the host's attempt timeout (enforced by the client, which frees the
+ * connection); no attempt starts after the request's {@link Deadline}. Every attempt's outcome is judged
+ * by the {@link AttemptClassifier} and told to the request's {@link AttemptListener}.
+ */
+public final class GuardedHost {
+
+    private final HostClient client;
+    private final HostPolicy policy;
+    private final String breakerName;
+    private final TypedGuard<Uni<Void>> guard;
+    private final TypedGuard<Uni<Ownership>> lookupSlots;
+    private final RetryBudget budget;
+    private final VmCooldown cooldown;
+    private final GatewayMetrics metrics;
+    private final CircuitBreakerMaintenance breakers;
+    private final Tracer tracer;
+    private final NanoClock clock;
+    private final AtomicInteger inflight = new AtomicInteger();
+    private volatile long openedAtNanos;
+    /** Less time than this left when a lookup's turn comes: not worth sending (a tenth of lookup-timeout, at most 100 ms). */
+    private final long minimumLookupNanos;
+
+    GuardedHost(HostClient client, HostPolicy policy, VmCooldown cooldown, GatewayMetrics metrics,
+            CircuitBreakerMaintenance breakers, Tracer tracer, NanoClock clock) {
+        this.client = client;
+        this.policy = policy;
+        this.cooldown = cooldown;
+        this.metrics = metrics;
+        this.breakers = breakers;
+        this.tracer = tracer;
+        this.clock = clock;
+        this.breakerName = "host-" + client.name();
+        this.budget = new RetryBudget(policy.retryBudgetRatio(), policy.retryBudgetMinConcurrent());
+        this.minimumLookupNanos = Math.min(Duration.ofMillis(100).toNanos(), policy.lookupTimeout().toNanos() / 10);
+        long retryDelay = policy.retryDelay().toMillis();
+        // no description: SmallRye's own ft_* series would duplicate the guestops_host_* ones
+        this.guard = TypedGuard.create(new TypeLiteral<Uni<Void>>() { })
+                .withRetry()
+                    .maxRetries(policy.maxRetries())
+                    .delay(retryDelay, ChronoUnit.MILLIS)
+                    .jitter(policy.retryJitter().toMillis(), ChronoUnit.MILLIS)
+                    // the request's deadline bounds retries (checked per attempt), not a duration of SmallRye's
+                    .maxDuration(1, ChronoUnit.DAYS)
+                    .whenException(t -> t instanceof AttemptFailure af && af.retry)
+                    .withExponentialBackoff()
+                        .factor(2)
+                        .maxDelay(Math.max(policy.retryMaxDelay().toMillis(), retryDelay + 1), ChronoUnit.MILLIS)
+                        .done()
+                    .done()
+                .withCircuitBreaker()
+                    .name(breakerName)
+                    .requestVolumeThreshold(policy.breakerRequestVolume())
+                    .failureRatio(policy.breakerFailureRatio())
+                    .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(policy.breakerHalfOpenProbes())
+                    .when(t -> t instanceof AttemptFailure af && af.breakerFailure)
+                    // the state itself is read from SmallRye; only the moment it opened is ours (Retry-After)
+                    .onStateChange(state -> {
+                        if (state == CircuitBreakerState.OPEN) {
+                            openedAtNanos = clock.nanoTime();
+                        }
+                    })
+                    .done()
+                .withBulkhead()
+                    .limit(policy.bulkheadMaxConcurrent())
+                    .queueSize(policy.bulkheadQueueSize())
+                    .done()
+                .build();
+        this.lookupSlots = TypedGuard.create(new TypeLiteral<Uni<Ownership>>() { })
+                .withBulkhead()
+                    .limit(policy.lookupConcurrency())
+                    .queueSize(policy.lookupQueue())
+                    .done()
+                .build();
+        metrics.hostGauges(client.name(), inflight::get, () -> stateCode(breakerState()));
+    }
+
+    public String name() {
+        return client.name();
+    }
+
+    public HostType type() {
+        return client.type();
+    }
+
+    public HostPolicy policy() {
+        return policy;
+    }
+
+    /** The breaker's state, as SmallRye has it. */
+    public CircuitBreakerState breakerState() {
+        return breakers.currentState(breakerName);
+    }
+
+    /**
+     * Terminates through this host's protections. Fails with a {@link VapiException} for every outcome
+     * other than success: the host's answer, or the gateway's own (input refused, cooling down, breaker
+     * open, bulkhead full, deadline passed, or what the classifier made of a failure without an answer).
+     */
+    public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials, Deadline deadline, AttemptListener listener) {
+        return Uni.createFrom().deferred(() -> {
+            HostCall<Void> call = client.terminate(vm, pid, credentials); // an input refusal throws here: no attempt
+            String vmKey = name() + '/' + vm;
+            OptionalLong coolingFor = cooldown.remaining(vmKey);
+            if (coolingFor.isPresent()) {
+                metrics.cooldownRejection(name());
+                return Uni.createFrom().failure(GuardAnswers.coolingDown(vm, coolingFor.getAsLong()));
+            }
+            Request request = new Request(vm, vmKey, deadline, listener, Vertx.currentContext(),
+                    io.opentelemetry.context.Context.current());
+            budget.requestStarted();
+            inflight.incrementAndGet();
+            return guard.get(() -> attempt(call, request))
+                    .onFailure().transform(this::unwrap)
+                    .onTermination().invoke(() -> {
+                        request.releaseRetry();
+                        budget.requestEnded();
+                        inflight.decrementAndGet();
+                    });
+        });
+    }
+
+    /** What one request keeps across its attempts. */
+    private final class Request {
+        final String vm;
+        final String vmKey;
+        final Deadline deadline;
+        final AttemptListener listener;
+        final Context vertxContext;
+        final io.opentelemetry.context.Context traceContext;
+        final AtomicInteger attempts = new AtomicInteger();
+        private boolean retryHeld;
+
+        Request(String vm, String vmKey, Deadline deadline, AttemptListener listener, Context vertxContext,
+                io.opentelemetry.context.Context traceContext) {
+            this.vm = vm;
+            this.vmKey = vmKey;
+            this.deadline = deadline;
+            this.listener = listener;
+            this.vertxContext = vertxContext;
+            this.traceContext = traceContext;
+        }
+
+        synchronized boolean takeRetry() {
+            retryHeld = budget.tryStartRetry();
+            return retryHeld;
+        }
+
+        /** The granted retry has run (or will not run): it no longer counts as in flight. */
+        synchronized void releaseRetry() {
+            if (retryHeld) {
+                retryHeld = false;
+                budget.retryEnded();
+            }
+        }
+    }
+
+    private Uni<Void> attempt(HostCall<Void> call, Request request) {
+        return Uni.createFrom().deferred(() -> {
+            if (request.deadline.passed()) {
+                // started by a retry or the bulkhead after the request's deadline: never call the host
+                request.releaseRetry();
+                return Uni.createFrom().failure(new AttemptFailure(GuardAnswers.deadlinePassedBeforeTheCall(), false, false));
+            }
+            int attempt = request.attempts.incrementAndGet();
+            request.listener.attemptStarted(name());
+            Span span = tracer.spanBuilder("terminate attempt " + name())
+                    .setParent(request.traceContext)
+                    .setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("guestops.host", name())
+                    .setAttribute("guestops.host.type", type().name().toLowerCase(Locale.ROOT))
+                    .setAttribute("guestops.vm", request.vm)
+                    .setAttribute("guestops.attempt", attempt)
+                    .startSpan();
+            return onContext(call.attempt(policy.attemptTimeout()), request.vertxContext)
+                    .onItemOrFailure().transformToUni((ok, failure) -> {
+                        request.releaseRetry();
+                        if (failure == null) {
+                            span.setStatus(StatusCode.OK);
+                            span.end();
+                            metrics.attempt(name(), "success");
+                            cooldown.recordOther(request.vmKey);
+                            request.listener.attemptEnded(name(), "success", true);
+                            return Uni.createFrom().voidItem();
+                        }
+                        Verdict verdict = AttemptClassifier.classify(failure);
+                        span.setStatus(StatusCode.ERROR, verdict.result());
+                        span.end();
+                        return Uni.createFrom().failure(judge(verdict, attempt, request));
+                    });
+        });
+    }
+
+    /** The verdict, with what depends on state: the VM's streak, attempts left, the deadline, the budget. */
+    private AttemptFailure judge(Verdict verdict, int attempt, Request request) {
+        metrics.attempt(name(), verdict.result());
+        boolean breakerFailure = verdict.breakerFailure();
+        switch (verdict.vm()) {
+            // a VM's repeated Tools-not-running answers count once against the host
+            case TOOLS_DOWN -> breakerFailure = cooldown.recordUnavailable(request.vmKey) == 1;
+            case ANSWERED -> cooldown.recordOther(request.vmKey);
+            case NONE -> { }
+        }
+        request.listener.attemptEnded(name(), verdict.result(), verdict.mayHaveHappened());
+        boolean retry = false;
+        if (verdict.retryable() && attempt <= policy.maxRetries() && !request.deadline.passed()) {
+            retry = request.takeRetry();
+            if (retry) {
+                metrics.retry(name());
+            } else {
+                metrics.retryBudgetExhausted(name());
+            }
+        }
+        return new AttemptFailure(verdict.callerError(), retry, breakerFailure);
+    }
+
+    /**
+     * Discovery: does this host own the VM? At most {@code lookup-concurrency} lookups run at once (on
+     * connections of their own); a waiting lookup is not sent when, by the time its turn comes, nobody
+     * wants its answer any more or its time is up. Never touches the host's breaker.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} by which the answer is needed
+     * @param wanted        whether anyone still waits for the answer
+     */
+    public Uni<Ownership> lookup(String vm, long deadlineNanos, BooleanSupplier wanted) {
+        return Uni.createFrom().deferred(() -> lookupSlots.get(() -> Uni.createFrom().deferred(() -> {
+            long left = deadlineNanos - System.nanoTime();
+            // a lookup whose slot came too late to be answered in time is not sent either
+            if (!wanted.getAsBoolean() || left < minimumLookupNanos) {
+                return Uni.createFrom().failure(new LookupNotSent());
+            }
+            return client.lookup(vm, Duration.ofNanos(left));
+        })));
+    }
+
+    /** A lookup that was not sent: nobody waited for it any more, or its slot came too late. */
+    public static final class LookupNotSent extends RuntimeException {
+        LookupNotSent() {
+            super("lookup not sent", null, false, false);
+        }
+    }
+
+    /** Ends the service-account session (shutdown); bounded by the client's logout timeout. */
+    public Uni<Void> logout() {
+        return client.logout();
+    }
+
+    public void close() {
+        client.close();
+    }
+
+    /** The guard's own answers (breaker open, bulkhead full) in the vAPI shape; an attempt's failure as judged. */
+    private Throwable unwrap(Throwable t) {
+        if (t instanceof AttemptFailure af) {
+            return af.answer;
+        }
+        if (t instanceof CircuitBreakerOpenException) {
+            return GuardAnswers.circuitOpen(name(), retryAfterSeconds());
+        }
+        if (t instanceof BulkheadException) {
+            return GuardAnswers.bulkheadFull(name());
+        }
+        return t;
+    }
+
+    /** Seconds until the open breaker lets a probe through (at least 1). */
+    private long retryAfterSeconds() {
+        long left = policy.breakerDelay().toNanos() - (clock.nanoTime() - openedAtNanos);
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L));
+    }
+
+    private static int stateCode(CircuitBreakerState state) {
+        return switch (state) {
+            case CLOSED -> 0;
+            case OPEN -> 1;
+            case HALF_OPEN -> 2;
+        };
+    }
+
+    /**
+     * Continues on the request's own Vert.x context: an attempt may complete on another request's
+     * (a shared login) or on a connection's event loop, and the request's logs (MDC) and trace live in its context.
+     */
+    private static <T> Uni<T> onContext(Uni<T> uni, Context context) {
+        return context == null ? uni : uni.emitOn(command -> context.runOnContext(ignored -> command.run()));
+    }
+}
