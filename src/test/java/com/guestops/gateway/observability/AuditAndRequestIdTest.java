@@ -108,6 +108,22 @@ class AuditAndRequestIdTest {
         }
     }
 
+    /** The audit names the pid exactly as it was sent; a non-canonical spelling is refused, never forwarded as another. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void nonCanonicalPidIsAuditedAsSent(Flavour f) {
+        String requestId = "req-" + UUID.randomUUID();
+        try (LogCapture log = LogCapture.start()) {
+            delete(f, "vm-1", "+1000").header("X-Request-Id", requestId).send()
+                    .assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
+            JsonNode a = auditLines(log, requestId).get(0);
+            assertThat(a.path("pid").asText()).isEqualTo("+1000");
+            assertThat(a.path("outcome").asText()).isEqualTo("invalid_argument");
+            assertThat(a.path("host").asText()).isEqualTo("none");
+        }
+        assertThat(simulators.demo().calls("vm-1")).isZero();
+    }
+
     @Test
     void requestIdIsEchoedAndPutOnEveryLogLineOfTheRequest() {
         String requestId = "trace-me-" + UUID.randomUUID();
