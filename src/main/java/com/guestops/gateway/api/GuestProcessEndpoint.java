@@ -24,8 +24,9 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * What both flavours' resources share: authenticate the caller, parse and validate the request, run the
- * use case, and render the outcome in the flavour's shape. Runs on the event loop; nothing here blocks.
+ * What both flavours' resources share: read the body ({@link RequestBody}, capped), authenticate the caller,
+ * parse and validate the request, run the use case, and render the outcome in the flavour's shape. Runs on the
+ * event loop; nothing here blocks.
  *
  * <p>The caller is authenticated first: a request without a valid bearer token (or without the required
  * role) is answered 401/403 before its body is even parsed, never reaches routing or a host, and is
@@ -51,7 +52,7 @@ public class GuestProcessEndpoint {
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
-            HttpHeaders headers, RoutingContext routing, byte[] body) {
+            HttpHeaders headers, RoutingContext routing) {
         String rawPath = routing.request().path();
         if (rawPath.indexOf(';') >= 0) {
             // JAX-RS strips ";matrix" parameters from path parameters, so "vm-1;x" would pass as "vm-1":
@@ -67,8 +68,8 @@ public class GuestProcessEndpoint {
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
         String vmId = vm;
         String pidText = pid;
-        java.util.concurrent.CompletableFuture<Response> running = authenticator
-                .authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
+        java.util.concurrent.CompletableFuture<Response> running = RequestBody.read(routing.request())
+                .chain(body -> authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
                         // for the audit log, and on every later log line of the request: the request runs
@@ -84,7 +85,7 @@ public class GuestProcessEndpoint {
                             .withCaller(caller);
                     trace.guestUser(command.credentials().userName().orElse(null));
                     return service.terminate(command, trace);
-                })
+                }))
                 .map(ignored -> finish(flavour, trace, null))
                 .onFailure().recoverWithItem(f -> finish(flavour, trace, f))
                 .subscribeAsCompletionStage();

@@ -25,7 +25,7 @@ public class LegacyGuestProcessResource {
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
     @Operation(summary = "Terminates a process in the guest OS (action=delete or ~action=delete).")
     public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
-            @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing, byte[] body) {
-        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing, body);
+            @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing) {
+        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing);
     }
 }
