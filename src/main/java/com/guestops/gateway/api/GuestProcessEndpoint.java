@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,15 @@ public class GuestProcessEndpoint {
     private final RequestOutcomes outcomes;
     private final BearerAuthenticator authenticator;
 
+    private final Duration bodyTimeout;
+
     @Inject
-    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator) {
+    public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator,
+            HttpEdgeConfig http) {
         this.service = service;
         this.outcomes = outcomes;
         this.authenticator = authenticator;
+        this.bodyTimeout = http.bodyTimeout();
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
@@ -68,7 +73,7 @@ public class GuestProcessEndpoint {
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
         String vmId = vm;
         String pidText = pid;
-        java.util.concurrent.CompletableFuture<Response> running = RequestBody.read(routing.request())
+        java.util.concurrent.CompletableFuture<Response> running = RequestBody.read(routing.request(), bodyTimeout)
                 .chain(body -> authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
@@ -113,6 +118,9 @@ public class GuestProcessEndpoint {
     }
 
     static Response error(Flavour flavour, Throwable failure) {
+        if (failure instanceof HttpRefusal refusal) {
+            return VapiErrorResponses.toResponse(flavour, refusal.error(), refusal.headers(), refusal.status());
+        }
         if (failure instanceof VapiException vapi) {
             return VapiErrorResponses.toResponse(flavour, vapi.error(), vapi.headers());
         }

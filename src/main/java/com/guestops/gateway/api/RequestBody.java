@@ -3,14 +3,17 @@ package com.guestops.gateway.api;
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.VapiException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * Reads the body of a terminate request, on the event loop, with the 64 KiB cap: the same way over HTTP/1.1
+ * Reads the body of a terminate request, on the event loop, with the 64 KiB cap and a time limit
+ * ({@code gateway.http.body-timeout}): the same way over HTTP/1.1
  * (declared or chunked) and HTTP/2 (with or without a {@code content-length}), so that an oversized body gets
  * the same vAPI answer, is counted and audited, whatever the protocol.
  *
@@ -25,13 +28,26 @@ final class RequestBody {
     private RequestBody() {
     }
 
-    static Uni<byte[]> read(HttpServerRequest request) {
+    /**
+     * @param timeout how long the whole body may take, from now; then 408 {@code body_timeout} (a client that
+     *                trickles its body must not hold the request, and its connection, open)
+     */
+    static Uni<byte[]> read(HttpServerRequest request, Duration timeout) {
         if (request.isEnded()) {
             return Uni.createFrom().item(NONE);
         }
         return Uni.createFrom().emitter(emitter -> {
             Buffer body = Buffer.buffer();
             boolean[] settled = {false};
+            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop
+            Vertx vertx = Vertx.currentContext().owner();
+            long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+                if (!settled[0]) {
+                    settled[0] = true;
+                    emitter.fail(HttpRefusal.bodyTimeout(timeout).over(request.version()));
+                }
+            });
+            emitter.onTermination(() -> vertx.cancelTimer(timer));
             request.handler(chunk -> {
                 if (settled[0]) {
                     return; // refused: the rest is read and dropped until the stream or connection ends
