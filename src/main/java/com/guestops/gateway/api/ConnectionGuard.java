@@ -21,9 +21,16 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.Json;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -54,8 +61,8 @@ import java.util.concurrent.TimeUnit;
  * handlers only once it has seen that a connection does not start with the HTTP/2 preface, and dispatches the
  * first request as soon as it is decoded; so the head feeds Vert.x the first bytes one at a time until the codec
  * is in place, and puts the second handler behind it before the request can be complete. HTTP/2 connections
- * (prior knowledge or upgraded) are left alone: Netty's HTTP/2 codec answers malformed frames itself, and
- * {@code quarkus.http.idle-timeout} still applies.
+ * (prior knowledge or upgraded) get only the URI check ({@link #guardHttp2}): Netty's HTTP/2 codec reads whole
+ * requests and answers malformed frames itself, and {@code quarkus.http.idle-timeout} still applies.
  */
 final class ConnectionGuard {
 
@@ -189,7 +196,8 @@ final class ConnectionGuard {
                     pipeline.addBefore(VERTX_CONNECTION, DECODED, decoded); // HTTP/2 switched off: HTTP/1.1 only
                     http1 = true;
                 } else {
-                    standAside(); // HTTP/2 with prior knowledge, or a pipeline this guard does not know
+                    guardHttp2(pipeline); // HTTP/2 with prior knowledge (or a pipeline this guard does not know)
+                    standAside();
                 }
             }
             if (bytes.isReadable()) {
@@ -262,8 +270,11 @@ final class ConnectionGuard {
                 if (msg instanceof LastHttpContent) {
                     requestComplete();
                 }
+            } else if (!standingAside) {
+                guardHttp2(ctx.pipeline()); // upgraded to HTTP/2 (h2c): frames from here on
+                standAside();
+                ctx.fireChannelRead(msg);
             } else {
-                standAside(); // upgraded to HTTP/2: frames from here on
                 ctx.fireChannelRead(msg);
             }
         }
@@ -314,14 +325,7 @@ final class ConnectionGuard {
                 }
                 return HttpRefusal.malformed();
             }
-            if (URI_CHECK) {
-                try {
-                    new URI(request.uri());
-                } catch (URISyntaxException e) {
-                    return HttpRefusal.pathInvalid();
-                }
-            }
-            return null;
+            return uriValid(request.uri()) ? null : HttpRefusal.pathInvalid();
         }
 
         /** The target as sent, or, when the codec could not read the request line, as far as the head kept it. */
@@ -366,6 +370,68 @@ final class ConnectionGuard {
         } else {
             decodedContext.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Quarkus' own check, which answers an empty 400 before any route. */
+    private static boolean uriValid(String uri) {
+        if (!URI_CHECK) {
+            return true;
+        }
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException | NullPointerException e) {
+            return false;
+        }
+    }
+
+    /**
+     * HTTP/2: the codec reads whole requests itself, so only the URI check is left, and it has to come before Quarkus'
+     * own. Vert.x gives each stream's request to its connection's request handler; the connection takes over as the
+     * codec's frame listener once the client's settings are read. The guard's handler replaces Vert.x's then (at the
+     * latest when the first stream opens, before its request is dispatched), checks the path, and hands valid requests
+     * to Quarkus' root handler, the one Vert.x had set.
+     */
+    private void guardHttp2(ChannelPipeline pipeline) {
+        Http2ConnectionHandler http2 = pipeline.get(Http2ConnectionHandler.class);
+        if (http2 == null || checkPaths(http2)) {
+            return;
+        }
+        http2.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamAdded(Http2Stream stream) {
+                if (checkPaths(http2)) {
+                    http2.connection().removeListener(this);
+                }
+            }
+        });
+    }
+
+    /** True once the HTTP/2 connection's request handler checks paths; false while Vert.x has not taken over yet. */
+    private boolean checkPaths(Http2ConnectionHandler http2) {
+        if (!(http2.decoder().frameListener() instanceof HttpServerConnection connection)) {
+            return false;
+        }
+        Handler<HttpServerRequest> root = VertxHttpRecorder.getRootHandler();
+        connection.handler(request -> {
+            if (uriValid(request.uri())) {
+                root.handle(request);
+            } else {
+                refuseStream(request, HttpRefusal.pathInvalid().over(request.version()));
+            }
+        });
+        return true;
+    }
+
+    /** An HTTP/2 stream's refusal, written through Vert.x (the stream ends; the connection serves on). */
+    private void refuseStream(HttpServerRequest request, HttpRefusal refusal) {
+        OperationPath path = OperationPath.of(request.uri());
+        String requestId = RequestIds.sane(request.getHeader(RequestIds.HEADER));
+        edge.refused(path, requestId, refusal);
+        request.response().setStatusCode(refusal.status())
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .putHeader(RequestIds.HEADER, requestId)
+                .end(Json.encode(VapiErrorResponses.body(path.answerFlavour(), refusal.error())));
     }
 
     private void standAside() {

@@ -38,6 +38,9 @@ class HttpLayerAnswersTest {
     @Inject
     Simulators simulators;
 
+    @Inject
+    io.vertx.core.Vertx vertx;
+
     @BeforeEach
     void reset() {
         simulators.resetAll();
@@ -199,6 +202,34 @@ class HttpLayerAnswersTest {
             assertThat(answers.get(0).status()).isEqualTo(f == Flavour.REST ? 200 : 204); // the slow host's 2 s kill
             assertThat(answers.get(0).header("X-Request-Id")).isEqualTo("pipelined-1");
             assertRefusal(answers.get(1), f, 400, "malformed", "request");
+        }
+    }
+
+    /** HTTP/2 (h2c with prior knowledge): a path that is not a URI gets the same answer, on its stream. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void malformedPercentEscapeOverHttp2(Flavour f) throws Exception {
+        String id = "zz2-" + UUID.randomUUID();
+        MetricsScrape before = MetricsScrape.take();
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+                .setDefaultHost("127.0.0.1").setDefaultPort(io.restassured.RestAssured.port));
+        try (LogCapture log = LogCapture.start()) {
+            io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.POST).setURI(operation(f, "vm-1%zz", "1000"))
+                    .putHeader("X-Request-Id", id).putHeader("Authorization", "Bearer " + TestTokens.suite())
+                    .putHeader("Content-Type", "application/json");
+            Answer answer = client.request(options).compose(request -> request.send(VapiCall.ROOT)
+                    .compose(response -> response.body().map(body -> new Answer(response.statusCode(), java.util.Map.of(
+                            "content-type", String.valueOf(response.getHeader("Content-Type")),
+                            "x-request-id", String.valueOf(response.getHeader("X-Request-Id")),
+                            "connection", "close"), body.toString()))))
+                    .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertRefusal(answer, f, 400, "path_invalid", "path");
+            assertThat(answer.header("X-Request-Id")).isEqualTo(id);
+            assertCountedAndAudited(before, log, f, id, "vm-1%zz", "1000");
+        } finally {
+            client.close();
         }
     }
 
