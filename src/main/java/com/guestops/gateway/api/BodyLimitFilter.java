@@ -75,7 +75,8 @@ public class BodyLimitFilter {
 
     private void refuse(RoutingContext ctx, Flavour flavour, VapiException refusal, boolean closeConnection) {
         // a refused request still counts, and is audited, exactly once
-        outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), null, null), refusal);
+        OperationPath path = OperationPath.of(ctx.request().uri());
+        outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), path.vm(), path.pid()), refusal);
         var response = ctx.response().setStatusCode(refusal.type().httpStatus())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         refusal.headers().forEach(response::putHeader);

@@ -89,9 +89,10 @@ class OversizedBodyTest {
             assertThat(flavour == Flavour.REST ? body.path("type").asText() : body.path("error_type").asText())
                     .isEqualTo(flavour == Flavour.REST ? "com.vmware.vapi.std.errors.invalid_argument" : "INVALID_ARGUMENT");
             assertThat(messages.get(0).path("id").asText()).isEqualTo("com.guestops.gateway.validation.body.too_large");
-            // audited once, with the request id
+            // audited once, with the request id and the vm and pid as sent
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(log.lines())
-                    .filteredOn(l -> l.startsWith("com.guestops.gateway.audit ") && l.contains(requestId)).hasSize(1));
+                    .filteredOn(l -> l.startsWith("com.guestops.gateway.audit ") && l.contains(requestId))
+                    .singleElement().asString().contains("vm-1").contains("1000").contains("invalid_argument"));
         }
         MetricsScrape after = MetricsScrape.take();
         assertThat(after.delta(before, "guestops_terminate_requests_total", "flavour", flavour.tag(), "host", "none",
