@@ -1,24 +1,25 @@
 package com.guestops.gateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.terminate.TerminateTrace;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * One structured line per terminate request on logger {@value #LOGGER}, answering "who killed which
- * process where, and what happened": time, request id, caller, flavour, vm, pid, host, guest user,
- * outcome, source, attempts, duration. Never a password or token: the trace does not hold them.
+ * One audit line per terminate request on logger {@value #LOGGER}, answering "who killed which process where, and
+ * what happened": time, request id, caller, flavour, vm, pid, host, guest user, outcome, source, attempts, duration.
+ * Never a password or token: the trace does not hold them.
+ *
+ * <p>The line is one JSON object, fields at the top level and typed, so that log pipelines read it with one parse.
+ * It is written by the logger's own handler ({@code quarkus.log.handler.console."audit"} in application.properties,
+ * format {@code %s%n}) and not also through the application's console, whose JSON formatter would escape it into the
+ * {@code message} of another object. Its {@code timestamp} and {@code loggerName} keys are the ones of the gateway's
+ * other JSON log lines, so one pipeline rule can route both.
  */
 public final class AuditLog {
 
     public static final String LOGGER = "com.guestops.gateway.audit";
     private static final Logger LOG = Logger.getLogger(LOGGER);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AuditLog() {
     }
@@ -31,23 +32,20 @@ public final class AuditLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.put("request_id", trace.requestId());
-        line.put("caller", trace.caller());
-        line.put("flavour", trace.flavour());
-        line.put("vm", trace.vm());
-        line.put("pid", trace.pid());
-        line.put("host", trace.host());
-        line.put("guest_user", truncate(trace.guestUser()));
-        line.put("outcome", outcome);
-        line.put("source", source);
-        line.put("attempts", trace.attempts());
-        line.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
-        try {
-            LOG.info(JSON.writeValueAsString(line));
-        } catch (JsonProcessingException e) {
-            LOG.warn("Audit line could not be written", e);
-        }
+        LOG.info(new JsonLine()
+                .field("timestamp", Instant.now().toString())
+                .field("loggerName", LOGGER)
+                .field("request_id", trace.requestId())
+                .field("caller", trace.caller())
+                .field("flavour", trace.flavour())
+                .field("vm", trace.vm())
+                .field("pid", trace.pid())
+                .field("host", trace.host())
+                .field("guest_user", truncate(trace.guestUser()))
+                .field("outcome", outcome)
+                .field("source", source)
+                .field("attempts", trace.attempts())
+                .field("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos))
+                .toString());
     }
 }
