@@ -76,10 +76,15 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
         warnWhenIdleTimeoutCutsRequests(config);
     }
 
-    /** The listening socket's field is looked up at startup, so that a Vert.x that changed it stops the gateway early. */
+    /**
+     * The listening socket's field is looked up at startup, so that a Vert.x that changed it stops the gateway early.
+     * The server usually listens only later; after a dev-mode reload it already does, and keeps listening, so the
+     * reloaded application's guard takes over here.
+     */
     void checkVertx(@Observes StartupEvent starting) {
         metrics.httpConnections(open::get);
         bindFuture();
+        guardListeningSockets();
     }
 
     /**
@@ -88,7 +93,9 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
      */
     void install(@ObservesAsync HttpServerStart listening) {
         try {
-            guardListeningSockets();
+            if (guardListeningSockets().isEmpty()) {
+                throw new IllegalStateException("no listening HTTP server of the application was found");
+            }
         } catch (RuntimeException e) {
             LOG.error("The gateway cannot guard its HTTP connections and stops rather than run without header timeouts,"
                     + " a connection limit and vAPI answers for malformed requests", e);
@@ -96,7 +103,7 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
         }
     }
 
-    private void guardListeningSockets() {
+    private List<Channel> guardListeningSockets() {
         List<Channel> guarded = new ArrayList<>();
         Map<?, HttpServerImpl> servers = ((VertxInternal) vertx).sharedHttpServers();
         synchronized (servers) {
@@ -106,16 +113,19 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
                     Channel listening = listeningSocket(server);
                     if (listening.pipeline().get(ACCEPTOR) == null) {
                         listening.pipeline().addFirst(ACCEPTOR, acceptor);
+                    } else if (listening.pipeline().get(ACCEPTOR) != acceptor) {
+                        listening.pipeline().replace(ACCEPTOR, ACCEPTOR, acceptor); // a reloaded application's
                     }
                     guarded.add(listening);
                 }
             }
         }
         if (guarded.isEmpty()) {
-            throw new IllegalStateException("The HTTP connection guard found no listening HTTP server to guard");
+            return guarded;
         }
         LOG.infof("HTTP connections guarded on %s: request heads within %s, bodies within %s, at most %d open connections",
                 guarded.stream().map(c -> String.valueOf(c.localAddress())).toList(), headerTimeout, bodyTimeout, maxConnections);
+        return guarded;
     }
 
     /** Every accepted connection, before Vert.x sets it up: over the limit it is closed, otherwise guarded. */

@@ -39,7 +39,8 @@ final class RequestBody {
         return Uni.createFrom().emitter(emitter -> {
             Buffer body = Buffer.buffer();
             boolean[] settled = {false};
-            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop
+            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop (the REST layer
+            // calls the resource there: it is non-blocking)
             Vertx vertx = Vertx.currentContext().owner();
             long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
                 if (!settled[0]) {

@@ -156,8 +156,9 @@ public class BearerAuthenticator {
             LOG.info("Rejected a bearer token without a subject (sub) claim");
             throw AuthMessages.tokenInvalid(TokenProblem.NO_SUBJECT);
         }
-        checkIssueTime(jwt.getIssuedAtTime(), System.currentTimeMillis() / 1000);
-        checkGroupsClaim(jwt.getRawToken());
+        JsonNode claims = payload(jwt.getRawToken());
+        checkIssueTime(claims.path("iat"), System.currentTimeMillis() / 1000);
+        checkGroupsClaim(claims);
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
         return CallerIdentity.authenticated(subject, groups);
     }
@@ -167,7 +168,13 @@ public class BearerAuthenticator {
      * (beyond the clock skew), and, with {@code gateway.auth.max-token-age}, one issued too long ago, so that a
      * token minted with a far-future {@code exp} still ages out. A token without {@code iat} has no provable age.
      */
-    private void checkIssueTime(long issuedAt, long now) {
+    private void checkIssueTime(JsonNode iat, long now) {
+        if (!iat.isNumber()) {
+            // smallrye-jwt refuses such a token before this (claims); should it ever pass, its age is unknown
+            LOG.info("Rejected a bearer token without a numeric iat claim");
+            throw AuthMessages.tokenInvalid(TokenProblem.CLAIMS);
+        }
+        long issuedAt = iat.asLong();
         if (issuedAt > now + settings.clockSkew().toSeconds()) {
             LOG.infof("Rejected a bearer token issued %d s in the future (clock skew %d s)", issuedAt - now,
                     settings.clockSkew().toSeconds());
@@ -186,8 +193,8 @@ public class BearerAuthenticator {
      * an array holding anything but strings. The claim is read from the verified token's payload as sent, because
      * smallrye-jwt replaces it with its split form.
      */
-    private void checkGroupsClaim(String rawToken) {
-        JsonNode groups = payload(rawToken);
+    private void checkGroupsClaim(JsonNode claims) {
+        JsonNode groups = claims;
         for (String segment : settings.groupsPath().split("/")) {
             groups = groups.path(segment);
         }

@@ -196,6 +196,20 @@ class CallerAuthenticationTest {
                 CHALLENGE_INVALID);
     }
 
+    /** A token that does not say when it was issued cannot prove its age (nor that it is not from the future). */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tokenWithoutIssueTimeIsUnauthenticated(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.signRaw("{\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\"" + TestTokens.AUDIENCE
+                + "\",\"sub\":\"svc-reaper\",\"groups\":[\"" + TestTokens.ROLE + "\",\"" + TestTokens.SUITE_GROUP
+                + "\"],\"exp\":" + (now + 600) + "}");
+        VapiAnswer answer = rejected(delete(flavour, "vm-1", 1000).token(token));
+        answer.assertError(401, ErrorType.UNAUTHENTICATED);
+        assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.auth.token_invalid");
+        assertThat(answer.body()).contains("\"args\":[\"claims\"]"); // smallrye-jwt requires iat
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void tokenYoungerThanTheMaximumAgeIsAccepted(Flavour flavour) {
