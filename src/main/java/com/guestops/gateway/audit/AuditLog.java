@@ -11,10 +11,9 @@ import org.jboss.logging.Logger;
  * Never a password or token: the trace does not hold them.
  *
  * <p>The line is one JSON object, fields at the top level and typed, so that log pipelines read it with one parse.
- * It is written by the logger's own handler ({@code quarkus.log.handler.console."audit"} in application.properties,
- * format {@code %s%n}) and not also through the application's console, whose JSON formatter would escape it into the
- * {@code message} of another object. Its {@code timestamp} and {@code loggerName} keys are the ones of the gateway's
- * other JSON log lines, so one pipeline rule can route both.
+ * It is written as it is by the logger's own handler ({@link AuditLineOutput}) and not also through the application's
+ * console, whose JSON formatter would escape it into the {@code message} of another object. Its {@code timestamp} and
+ * {@code loggerName} keys are the ones of the gateway's other JSON log lines, so one pipeline rule can route both.
  */
 public final class AuditLog {
 
