@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -18,11 +17,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Vert.x routes in front of the operation's REST resources, so that what the REST layer never sees
- * still gets a vAPI-shaped answer:
+ * still gets a vAPI-shaped answer (a body without a declared length is read, with the same cap, by
+ * {@link RequestBody}):
  * <ul>
  * <li>a declared {@code Content-Length} over 64 KiB is refused before the body is read
  *     (400 {@code invalid_argument}, instead of the server's bare 413);</li>
- * <li>an HTTP/1.1 chunked body (no declared length) is read here with the same 64 KiB cap;</li>
  * <li>any failure of the request before a resource answers (including the body cap) is rendered in
  *     the flavour's shape, never as the server's default error page or a stack trace.</li>
  * </ul>
@@ -32,8 +31,6 @@ import org.jboss.logging.Logger;
 public class BodyLimitFilter {
 
     private static final Logger LOG = Logger.getLogger(BodyLimitFilter.class);
-    private static final BodyHandler CHUNKED_BODY = BodyHandler.create(false)
-            .setBodyLimit(TerminateRequestParser.MAX_BODY_BYTES);
 
     @Inject
     RequestOutcomes outcomes;
@@ -43,33 +40,20 @@ public class BodyLimitFilter {
             String path = "/" + flavour.tag() + "/*";
             router.route(path).order(-1000).handler(ctx -> checkDeclaredLength(ctx, flavour))
                     .failureHandler(ctx -> failed(ctx, flavour));
-            router.route(path).order(-999).handler(BodyLimitFilter::readChunkedBody)
-                    .failureHandler(ctx -> failed(ctx, flavour));
         }
     }
 
     private void checkDeclaredLength(RoutingContext ctx, Flavour flavour) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLarge(length)) {
-            refuse(ctx, flavour, TerminateRequestParser.invalid("body.too_large",
-                    "The request body must not be larger than 65536 bytes.", "body"), true);
+            refuse(ctx, flavour, RequestBody.tooLarge(ctx.request()), true);
             return;
         }
         ctx.next();
     }
 
-    /**
-     * Only HTTP/1.x chunked bodies are read here (the body handler fails the route with 413 past the
-     * cap). HTTP/2 requests are left to the REST layer, which cannot take a body read ahead of it;
-     * there {@code quarkus.http.limits.max-body-size} is the cap.
-     */
-    private static void readChunkedBody(RoutingContext ctx) {
-        boolean http1 = ctx.request().version() == HttpVersion.HTTP_1_1 || ctx.request().version() == HttpVersion.HTTP_1_0;
-        if (http1 && ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && !ctx.request().isEnded()) {
-            CHUNKED_BODY.handle(ctx);
-        } else {
-            ctx.next();
-        }
+    private static boolean isHttp1(RoutingContext ctx) {
+        return ctx.request().version() == HttpVersion.HTTP_1_1 || ctx.request().version() == HttpVersion.HTTP_1_0;
     }
 
     private void failed(RoutingContext ctx, Flavour flavour) {
@@ -78,8 +62,7 @@ public class BodyLimitFilter {
             return;
         }
         if (ctx.statusCode() == 413) {
-            refuse(ctx, flavour, TerminateRequestParser.invalid("body.too_large",
-                    "The request body must not be larger than 65536 bytes.", "body"), true);
+            refuse(ctx, flavour, RequestBody.tooLarge(ctx.request()), true);
         } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
             refuse(ctx, flavour, TerminateRequestParser.invalid("request.unreadable",
                     "The request could not be read.", "request"), true);
@@ -92,11 +75,15 @@ public class BodyLimitFilter {
 
     private void refuse(RoutingContext ctx, Flavour flavour, VapiException refusal, boolean closeConnection) {
         // a refused request still counts, and is audited, exactly once
-        outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), null, null), refusal);
+        OperationPath path = OperationPath.of(ctx.request().uri());
+        outcomes.record(new TerminateTrace(RequestIds.of(ctx), flavour.tag(), path.vm(), path.pid()), refusal);
         var response = ctx.response().setStatusCode(refusal.type().httpStatus())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        if (closeConnection) {
-            response.putHeader(HttpHeaders.CONNECTION, "close"); // an unread body may still be on the wire
+        refusal.headers().forEach(response::putHeader);
+        if (closeConnection && isHttp1(ctx)) {
+            // an unread body may still be on the wire. HTTP/2 forbids connection headers (the stream would be
+            // reset instead of answered); there the stream ends with the answer and the connection lives on
+            response.putHeader(HttpHeaders.CONNECTION, "close");
         }
         response.end(Json.encode(VapiErrorResponses.body(flavour, refusal.error())));
     }

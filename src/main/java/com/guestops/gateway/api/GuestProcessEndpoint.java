@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,9 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * What both flavours' resources share: authenticate the caller, parse and validate the request, run the
- * use case, and render the outcome in the flavour's shape. Runs on the event loop; nothing here blocks.
+ * What both flavours' resources share: read the body ({@link RequestBody}, capped), authenticate the caller,
+ * parse and validate the request, run the use case, and render the outcome in the flavour's shape. Runs on the
+ * event loop; nothing here blocks.
  *
  * <p>The caller is authenticated first: a request without a valid bearer token (or without the required
  * role) is answered 401/403 before its body is even parsed, never reaches routing or a host, and is
@@ -45,17 +47,20 @@ public class GuestProcessEndpoint {
     private final BearerAuthenticator authenticator;
     private final ShutdownGate shutdown;
 
+    private final Duration bodyTimeout;
+
     @Inject
     public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator,
-            ShutdownGate shutdown) {
+            ShutdownGate shutdown, HttpEdgeConfig http) {
         this.service = service;
         this.outcomes = outcomes;
         this.authenticator = authenticator;
         this.shutdown = shutdown;
+        this.bodyTimeout = http.bodyTimeout();
     }
 
     public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
-            HttpHeaders headers, RoutingContext routing, byte[] body) {
+            HttpHeaders headers, RoutingContext routing) {
         String rawPath = routing.request().path();
         if (rawPath.indexOf(';') >= 0) {
             // JAX-RS strips ";matrix" parameters from path parameters, so "vm-1;x" would pass as "vm-1":
@@ -76,8 +81,8 @@ public class GuestProcessEndpoint {
         }
         String vmId = vm;
         String pidText = pid;
-        java.util.concurrent.CompletableFuture<Response> running = shutdown.track(authenticator
-                .authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
+        java.util.concurrent.CompletableFuture<Response> running = shutdown.track(RequestBody.read(routing.request(), bodyTimeout)
+                .chain(body -> authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
                         // for the audit log, and on every later log line of the request: the request runs
@@ -93,7 +98,7 @@ public class GuestProcessEndpoint {
                             .withCaller(caller);
                     trace.guestUser(command.credentials().userName().orElse(null));
                     return service.terminate(command, trace);
-                })
+                }))
                 .map(ignored -> finish(flavour, trace, null))
                 .onFailure().recoverWithItem(f -> finish(flavour, trace, f))
                 .subscribeAsCompletionStage());
@@ -121,6 +126,9 @@ public class GuestProcessEndpoint {
     }
 
     static Response error(Flavour flavour, Throwable failure) {
+        if (failure instanceof HttpRefusal refusal) {
+            return VapiErrorResponses.toResponse(flavour, refusal.error(), refusal.headers(), refusal.status());
+        }
         if (failure instanceof VapiException vapi) {
             return VapiErrorResponses.toResponse(flavour, vapi.error(), vapi.headers());
         }

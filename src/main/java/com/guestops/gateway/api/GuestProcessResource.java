@@ -21,7 +21,7 @@ public class GuestProcessResource {
     @POST
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
     public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
-            @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing, byte[] body) {
-        return endpoint.delete(Flavour.API, vm, pid, uri.getQueryParameters(), headers, routing, body);
+            @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing) {
+        return endpoint.delete(Flavour.API, vm, pid, uri.getQueryParameters(), headers, routing);
     }
 }

@@ -28,13 +28,19 @@ public class RequestIds {
     }
 
     private static void assign(RoutingContext ctx) {
-        String given = ctx.request().getHeader(HEADER);
-        // a caller's id is logged and echoed, so only a plain token is accepted (no log injection)
-        String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String id = sane(ctx.request().getHeader(HEADER));
         ctx.put(CONTEXT_KEY, id);
         MDC.put(MDC_KEY, id);
         ctx.response().putHeader(HEADER, id);
         ctx.next();
+    }
+
+    /**
+     * The caller's id when it is a plain token, otherwise a new one: a caller's id is logged and echoed, so
+     * nothing else is accepted (no log or header injection).
+     */
+    static String sane(String given) {
+        return given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
     }
 
     /** The id assigned to this request. */

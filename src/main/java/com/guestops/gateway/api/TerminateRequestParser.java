@@ -39,7 +39,9 @@ public final class TerminateRequestParser {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     static final Pattern VM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,80}");
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]{1,19}");
+    /** a signed decimal; leading zeros are allowed here so that "01000" is reported as not canonical, not as garbage */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]{1,40}");
+    private static final Pattern CANONICAL_PID = Pattern.compile("[1-9][0-9]{0,18}");
     public static final String REQUEST_TIMEOUT_HEADER = "X-Request-Timeout";
     private static final Pattern TIMEOUT = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
     private static final String USERNAME_PASSWORD = "USERNAME_PASSWORD";
@@ -135,6 +137,11 @@ public final class TerminateRequestParser {
         }
     }
 
+    /**
+     * A pid has one spelling: {@code +1000} or {@code 01000} would be forwarded as 1000 while the caller, the
+     * audit line and the metrics name what was sent, so signs and leading zeros are refused rather than
+     * canonicalized. A value below 1 is invalid however it is written.
+     */
     private long parsePid(String text) {
         long pid = 0;
         if (text != null && DECIMAL.matcher(text).matches()) {
@@ -147,6 +154,9 @@ public final class TerminateRequestParser {
         if (pid < 1) {
             violation("pid.invalid", "pid",
                     "Path parameter 'pid' must be a decimal integer from 1 to 9223372036854775807.");
+        } else if (!CANONICAL_PID.matcher(text).matches()) {
+            violation("pid.not_canonical", "pid",
+                    "Path parameter 'pid' must be written without a sign or leading zeros, e.g. 1000.");
         }
         return pid;
     }

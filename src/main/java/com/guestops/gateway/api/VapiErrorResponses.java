@@ -13,7 +13,12 @@ public final class VapiErrorResponses {
     }
 
     public static Response toResponse(Flavour flavour, VapiError error, Map<String, String> headers) {
-        Response.ResponseBuilder builder = Response.status(error.type().httpStatus())
+        return toResponse(flavour, error, headers, error.type().httpStatus());
+    }
+
+    /** With an HTTP status other than the error type's (the HTTP layer's 408, 414, 431 for {@code invalid_argument}). */
+    public static Response toResponse(Flavour flavour, VapiError error, Map<String, String> headers, int status) {
+        Response.ResponseBuilder builder = Response.status(status)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(body(flavour, error));
         headers.forEach(builder::header);

@@ -1,28 +1,27 @@
 package com.guestops.gateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.terminate.TerminateTrace;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * One structured line per terminate request on logger {@value #LOGGER}, answering "who killed which
- * process where, and what happened": time, request id, caller, flavour, vm, pid, host, guest user,
- * the caller's answer ({@code outcome}, {@code source}), what really happened at the host
- * ({@code host_result}: the result of the last attempt, {@code attempt_results}: every attempt's, in
- * order), attempts and duration. Written when the request's last attempt has ended, so a caller
- * answered {@code service_unavailable} at its deadline while the attempt went on to succeed shows
- * both. Never a password or token: the trace does not hold them.
+ * One audit line per terminate request on logger {@value #LOGGER}, answering "who killed which process where, and
+ * what happened": time, request id, caller, flavour, vm, pid, host, guest user, the caller's answer ({@code outcome},
+ * {@code source}), what really happened at the host ({@code host_result}: the result of the last attempt,
+ * {@code attempt_results}: every attempt's, in order), attempts and duration. Written when the request's last
+ * attempt has ended, so a caller answered {@code service_unavailable} at its deadline while the attempt went on to
+ * succeed shows both. Never a password or token: the trace does not hold them.
+ *
+ * <p>The line is one JSON object, fields at the top level and typed, so that log pipelines read it with one parse.
+ * It is written as it is by the logger's own handler ({@link AuditLineOutput}) and not also through the application's
+ * console, whose JSON formatter would escape it into the {@code message} of another object. Its {@code timestamp} and
+ * {@code loggerName} keys are the ones of the gateway's other JSON log lines, so one pipeline rule can route both.
  */
 public final class AuditLog {
 
     public static final String LOGGER = "com.guestops.gateway.audit";
     private static final Logger LOG = Logger.getLogger(LOGGER);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AuditLog() {
     }
@@ -35,26 +34,23 @@ public final class AuditLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.put("request_id", trace.requestId());
-        line.put("caller", trace.caller());
-        line.put("flavour", trace.flavour());
-        line.put("vm", trace.vm());
-        line.put("pid", trace.pid());
-        line.put("host", trace.host());
-        line.put("guest_user", truncate(trace.guestUser()));
-        line.put("outcome", outcome);
-        line.put("source", source);
-        line.put("host_result", trace.hostResult());
-        line.put("attempt_results", trace.attemptResults());
-        line.put("attempts", trace.attempts());
-        // until the last attempt ended, which may be after the caller's answer
-        line.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - trace.startNanos()));
-        try {
-            LOG.info(JSON.writeValueAsString(line));
-        } catch (JsonProcessingException e) {
-            LOG.warn("Audit line could not be written", e);
-        }
+        LOG.info(new JsonLine()
+                .field("timestamp", Instant.now().toString())
+                .field("loggerName", LOGGER)
+                .field("request_id", trace.requestId())
+                .field("caller", trace.caller())
+                .field("flavour", trace.flavour())
+                .field("vm", trace.vm())
+                .field("pid", trace.pid())
+                .field("host", trace.host())
+                .field("guest_user", truncate(trace.guestUser()))
+                .field("outcome", outcome)
+                .field("source", source)
+                .field("host_result", trace.hostResult())
+                .field("attempt_results", trace.attemptResults())
+                .field("attempts", trace.attempts())
+                // until the last attempt ended, which may be after the caller's answer
+                .field("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - trace.startNanos()))
+                .toString());
     }
 }

@@ -110,6 +110,24 @@ public class GatewayMetrics {
                 .tags("host", host).register(registry);
     }
 
+    /** Open connections to the application's HTTP server, whatever their protocol. */
+    public void httpConnections(Supplier<Number> open) {
+        Gauge.builder("guestops.http.connections", open).description("Open connections to the gateway's HTTP server")
+                .register(registry);
+    }
+
+    /** A connection closed as soon as it was accepted: the pod already holds its maximum. */
+    public void httpConnectionRejected() {
+        counter("guestops.http.connections.rejected", "Connections refused because the pod held its maximum (gateway.http.max-connections)",
+                Tags.empty()).increment();
+    }
+
+    /** A client that did not send its request head ({@code header}) or body ({@code body}) in time. */
+    public void httpRequestTimeout(String phase) {
+        counter("guestops.http.request.timeouts", "Clients cut off for sending a request head or body too slowly",
+                Tags.of("phase", phase)).increment();
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

@@ -2,6 +2,7 @@ package com.guestops.gateway.security;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +24,12 @@ public interface AuthConfig {
     /** The role (an entry of the token's {@code groups} claim) a caller needs to terminate processes. */
     @WithDefault(DEFAULT_ROLE)
     String requiredRole();
+
+    /**
+     * The oldest token accepted, counted from its {@code iat} claim, whatever its {@code exp} says (a token
+     * minted with a far-future expiry still ages out). Off when unset.
+     */
+    Optional<Duration> maxTokenAge();
 
     /**
      * Optional scoping rules, in order. The first rule whose {@code subjects} or {@code groups} match the

@@ -37,6 +37,8 @@ public final class AuthMessages {
         ISSUER("issuer", "it was not issued by the trusted issuer"),
         AUDIENCE("audience", "it is not intended for this gateway (audience)"),
         NOT_YET_VALID("not_yet_valid", "it is not valid yet"),
+        TOO_OLD("too_old", "it was issued longer ago than the maximum token age this gateway accepts"),
+        GROUPS("groups", "its groups claim is not an array of strings"),
         CLAIMS("claims", "required claims are missing or malformed"),
         NO_SUBJECT("no_subject", "it has no subject (sub) claim");
 

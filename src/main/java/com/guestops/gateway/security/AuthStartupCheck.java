@@ -4,6 +4,7 @@ import com.guestops.gateway.routing.HostRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ public class AuthStartupCheck {
 
     private static final Logger LOG = Logger.getLogger(AuthStartupCheck.class);
     static final String BLOCKING_PROPERTY = "quarkus.smallrye-jwt.blocking-authentication";
+    static final String CLOCK_SKEW_PROPERTY = "mp.jwt.verify.clock.skew";
+    static final String GROUPS_PATH_PROPERTY = "smallrye.jwt.path.groups";
 
     private final AuthSettings settings;
 
@@ -90,9 +93,18 @@ public class AuthStartupCheck {
             throw new IllegalStateException("Invalid caller authorization configuration:\n  " + String.join("\n  ", problems));
         }
         boolean blocking = config.getOptionalValue(BLOCKING_PROPERTY, Boolean.class).orElse(keys.remote());
+        Duration skew = Duration.ofSeconds(config.getOptionalValue(CLOCK_SKEW_PROPERTY, Integer.class)
+                .orElse((int) AuthSettings.DEFAULT_CLOCK_SKEW.toSeconds()));
+        Optional<Duration> maxAge = auth.maxTokenAge();
+        if (maxAge.isPresent() && (maxAge.get().isNegative() || maxAge.get().isZero())) {
+            throw new IllegalStateException("Invalid caller authorization configuration: gateway.auth.max-token-age must be"
+                    + " positive (or unset for no limit), not " + maxAge.get());
+        }
+        String groupsPath = config.getOptionalValue(GROUPS_PATH_PROPERTY, String.class).orElse(AuthSettings.DEFAULT_GROUPS_PATH);
         LOG.infof("Caller authentication ENFORCED: bearer JWT verified with %s, issuer %s, audiences %s; required role"
-                + " '%s'; %d scoping rule(s); verification on %s", keys.location(), keys.issuer().orElse("(any)"),
-                keys.audiences().orElse("(any)"), role, rules.size(), blocking ? "worker threads" : "the event loop");
+                + " '%s'; %d scoping rule(s); clock skew %ss; maximum token age %s; verification on %s", keys.location(),
+                keys.issuer().orElse("(any)"), keys.audiences().orElse("(any)"), role, rules.size(), skew.toSeconds(),
+                maxAge.map(Duration::toString).orElse("none"), blocking ? "worker threads" : "the event loop");
         if (keys.issuer().isEmpty()) {
             LOG.warn("mp.jwt.verify.issuer is not set: tokens of any issuer are accepted as long as the key verifies"
                     + " them. Set it to the issuer of your callers' tokens.");
@@ -101,7 +113,7 @@ public class AuthStartupCheck {
             LOG.warn("mp.jwt.verify.audiences is not set: a token minted for another service by the same issuer is"
                     + " accepted here too. Set it to the audience your callers request for this gateway.");
         }
-        return new AuthSettings(AuthMode.ENFORCED, role, rules, blocking);
+        return new AuthSettings(AuthMode.ENFORCED, role, rules, blocking, skew, maxAge, groupsPath);
     }
 
     private static List<ScopeRule> rules(List<AuthConfig.Rule> configured, Set<String> hostNames, List<String> problems) {

@@ -1,5 +1,7 @@
 package com.guestops.gateway.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.security.AuthMessages.TokenProblem;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -10,6 +12,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -41,6 +45,7 @@ import org.jose4j.lang.UnresolvableKeyException;
 public class BearerAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(BearerAuthenticator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JWTParser parser;
     private final AuthSettings settings;
@@ -73,7 +78,7 @@ public class BearerAuthenticator {
         Uni<JsonWebToken> verified = settings.blockingVerification()
                 ? offloaded(token)
                 : Uni.createFrom().item(() -> verify(token));
-        return verified.map(BearerAuthenticator::identity);
+        return verified.map(this::identity);
     }
 
     /** Throws 403 {@code unauthorized} unless the caller's groups list the required role (no-op when callers are not checked). */
@@ -141,15 +146,80 @@ public class BearerAuthenticator {
         }
     }
 
-    /** The verified subject and groups; nothing else of the token is kept. */
-    private static CallerIdentity identity(JsonWebToken jwt) {
+    /**
+     * The verified subject and groups, after the checks smallrye-jwt does not make (issue time and age, the type
+     * of the groups claim); nothing else of the token is kept.
+     */
+    private CallerIdentity identity(JsonWebToken jwt) {
         String subject = jwt.getSubject();
         if (subject == null || subject.isBlank()) {
             LOG.info("Rejected a bearer token without a subject (sub) claim");
             throw AuthMessages.tokenInvalid(TokenProblem.NO_SUBJECT);
         }
+        JsonNode claims = payload(jwt.getRawToken());
+        checkIssueTime(claims.path("iat"), System.currentTimeMillis() / 1000);
+        checkGroupsClaim(claims);
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
         return CallerIdentity.authenticated(subject, groups);
+    }
+
+    /**
+     * smallrye-jwt checks {@code iat} only against {@code exp}: a token "issued" in the future is refused here
+     * (beyond the clock skew), and, with {@code gateway.auth.max-token-age}, one issued too long ago, so that a
+     * token minted with a far-future {@code exp} still ages out. A token without {@code iat} has no provable age.
+     */
+    private void checkIssueTime(JsonNode iat, long now) {
+        if (!iat.isNumber()) {
+            // smallrye-jwt refuses such a token before this (claims); should it ever pass, its age is unknown
+            LOG.info("Rejected a bearer token without a numeric iat claim");
+            throw AuthMessages.tokenInvalid(TokenProblem.CLAIMS);
+        }
+        long issuedAt = iat.asLong();
+        if (issuedAt > now + settings.clockSkew().toSeconds()) {
+            LOG.infof("Rejected a bearer token issued %d s in the future (clock skew %d s)", issuedAt - now,
+                    settings.clockSkew().toSeconds());
+            throw AuthMessages.tokenInvalid(TokenProblem.NOT_YET_VALID);
+        }
+        if (settings.maxTokenAge().isPresent() && now - issuedAt > settings.maxTokenAge().get().toSeconds()) {
+            LOG.infof("Rejected a bearer token issued %d s ago (gateway.auth.max-token-age %s)", now - issuedAt,
+                    settings.maxTokenAge().get());
+            throw AuthMessages.tokenInvalid(TokenProblem.TOO_OLD);
+        }
+    }
+
+    /**
+     * MicroProfile JWT defines {@code groups} as an array of strings. smallrye-jwt splits a string on spaces, which
+     * would turn a group named "Domain Admins" into the groups "Domain" and "Admins"; such a token is refused, as is
+     * an array holding anything but strings. The claim is read from the verified token's payload as sent, because
+     * smallrye-jwt replaces it with its split form.
+     */
+    private void checkGroupsClaim(JsonNode claims) {
+        JsonNode groups = claims;
+        for (String segment : settings.groupsPath().split("/")) {
+            groups = groups.path(segment);
+        }
+        if (groups.isMissingNode() || groups.isNull()) {
+            return; // no groups: smallrye.jwt.claims.groups may supply them; without, the role check refuses
+        }
+        boolean arrayOfStrings = groups.isArray();
+        for (JsonNode group : groups) {
+            arrayOfStrings &= group.isTextual();
+        }
+        if (!arrayOfStrings) {
+            LOG.infof("Rejected a bearer token whose %s claim is a %s, not an array of strings", settings.groupsPath(),
+                    groups.getNodeType().name().toLowerCase(Locale.ROOT));
+            throw AuthMessages.tokenInvalid(TokenProblem.GROUPS);
+        }
+    }
+
+    /** The claims of a token whose signature was verified (so a well-formed JWS: header.payload.signature). */
+    private static JsonNode payload(String rawToken) {
+        try {
+            String payload = rawToken.substring(rawToken.indexOf('.') + 1, rawToken.lastIndexOf('.'));
+            return JSON.readTree(Base64.getUrlDecoder().decode(payload));
+        } catch (IOException | RuntimeException e) {
+            throw AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
+        }
     }
 
     /** Maps a verification failure to the answer; the order puts what a token refresh cannot fix first. */

@@ -239,7 +239,7 @@ class OpenApiDocumentTest {
     @EnumSource(Flavour.class)
     void everyStatusTheOperationAnswersIsListed(Flavour flavour) {
         assertThat(operation(flavour).getResponses().keySet()).containsExactlyInAnyOrder(
-                flavour == Flavour.API ? "204" : "200", "400", "401", "403", "404", "414", "431", "500", "503");
+                flavour == Flavour.API ? "204" : "200", "400", "401", "403", "404", "408", "414", "431", "500", "503");
         assertThat(response(flavour, flavour == Flavour.API ? 204 : 200).getContent()).as("no body on success").isNull();
     }
 
@@ -261,7 +261,8 @@ class OpenApiDocumentTest {
             inDocument.put(status, typeField.getEnum().stream().map(Object::toString).collect(Collectors.toCollection(java.util.TreeSet::new)));
         }
         assertThat(inDocument).isEqualTo(inCode);
-        for (int status : List.of(414, 431)) {
+        // the HTTP layer's own refusals (slow client, request line, header block): invalid_argument only
+        for (int status : List.of(408, 414, 431)) {
             var typeField = (Schema<Object>) bodySchema(response(flavour, status)).getProperties()
                     .get(flavour == Flavour.API ? "error_type" : "type");
             assertThat(typeField.getEnum()).containsExactly(flavour == Flavour.API ? "INVALID_ARGUMENT"
@@ -296,8 +297,8 @@ class OpenApiDocumentTest {
             var headers = response(flavour, Integer.parseInt(status)).getHeaders();
             var id = headers.get("X-Request-Id");
             id = id.get$ref() == null ? id : component(doc().getComponents().getHeaders(), id.get$ref());
-            // required wherever the gateway's own routes answered; 414/431 may come from the HTTP server itself
-            assertThat(id.getRequired()).as("X-Request-Id on %s", status).isEqualTo(!status.equals("414") && !status.equals("431"));
+            // every answer carries it, also the HTTP layer's refusals (api/ConnectionGuard)
+            assertThat(id.getRequired()).as("X-Request-Id on %s", status).isTrue();
         }
         assertThat(response(flavour, 503).getHeaders()).containsKey("Retry-After");
         assertThat(response(flavour, 401).getHeaders()).containsKey("WWW-Authenticate");
@@ -306,7 +307,7 @@ class OpenApiDocumentTest {
     /** The flavours differ in shape only: each status is explained in the same words. */
     @Test
     void bothFlavoursExplainEachStatusAlike() {
-        for (int status : List.of(400, 401, 403, 404, 414, 431, 500, 503)) {
+        for (int status : List.of(400, 401, 403, 404, 408, 414, 431, 500, 503)) {
             assertThat(response(Flavour.REST, status).getDescription()).isEqualTo(response(Flavour.API, status).getDescription());
         }
     }

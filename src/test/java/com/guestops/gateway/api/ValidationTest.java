@@ -83,6 +83,28 @@ class ValidationTest {
         }
     }
 
+    /**
+     * One spelling per pid: "+1000" and "01000" would be forwarded as 1000 while the audit and the caller's
+     * own records say something else, so only the canonical decimal form is accepted.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void nonCanonicalPidIsRefused(Flavour f) {
+        for (String pid : new String[] {"+1000", "01000", "0001000", "+1", "01", "+9223372036854775807", "09223372036854775807"}) {
+            VapiAnswer answer = assertInvalid(delete(f, "vm-1", pid).send(), "pid.not_canonical", "pid");
+            assertThat(answer.messageIds()).as(pid).containsExactly("com.guestops.gateway.validation.pid.not_canonical");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void zeroAndNegativePidsWithASignOrLeadingZerosAreStillInvalid(Flavour f) {
+        for (String pid : new String[] {"+0", "00", "-0", "-01", "-1000"}) {
+            VapiAnswer answer = assertInvalid(delete(f, "vm-1", pid).send(), "pid.invalid", "pid");
+            assertThat(answer.messageIds()).as(pid).containsExactly("com.guestops.gateway.validation.pid.invalid");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void pidBeyondSigned64BitIsRefused(Flavour f) {

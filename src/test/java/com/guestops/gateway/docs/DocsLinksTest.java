@@ -2,6 +2,7 @@ package com.guestops.gateway.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.guestops.gateway.api.HttpEdgeConfig;
 import com.guestops.gateway.config.GatewayConfig;
 import com.guestops.gateway.security.AuthConfig;
 import io.smallrye.config.WithDefault;
@@ -121,6 +122,7 @@ class DocsLinksTest {
         Map<String, Optional<String>> properties = new TreeMap<>();
         collect(GatewayConfig.class, "gateway.", properties);
         collect(AuthConfig.class, "gateway.auth.", properties);
+        collect(HttpEdgeConfig.class, "gateway.http.", properties);
         Map<String, List<Documented>> documented = documentedProperties();
         List<String> problems = new ArrayList<>();
         properties.forEach((name, defaultValue) -> {

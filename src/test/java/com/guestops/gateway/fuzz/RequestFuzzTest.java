@@ -40,6 +40,7 @@ class RequestFuzzTest {
     private static final Duration BUDGET = Duration.ofSeconds(25);
     private static final String SECRET = "Fuzz-S3cret";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern CANONICAL_PID = java.util.regex.Pattern.compile("[1-9][0-9]{0,18}");
 
     @TestHTTPResource("/")
     URI base;
@@ -83,7 +84,7 @@ class RequestFuzzTest {
         return Gen.frequency(
                 Gen.w(3, Gen.longs().map(l -> Long.toString(l))),
                 Gen.w(3, Gen.longs(1, 6000).map(l -> Long.toString(l))),
-                Gen.w(1, Gen.of("0", "-0", "+7", "007", "9223372036854775807", "9223372036854775808",
+                Gen.w(1, Gen.of("0", "-0", "+7", "007", "+1000", "01000", "0001", "9223372036854775807", "9223372036854775808",
                         "99999999999999999999999", "1e3", "0x10", "١٢٣", "1.0", " 1", "")),
                 Gen.w(2, unicode(30)));
     }
@@ -244,6 +245,11 @@ class RequestFuzzTest {
     private static void check(FuzzRequest request, HttpResponse<String> response, long hostCalls, String where) {
         int status = response.statusCode();
         assertThat(status).as(where).isBetween(200, 499);
+        if (!CANONICAL_PID.matcher(request.pid()).matches()) {
+            // one spelling per pid: "+7" or "007" is refused, never forwarded as 7
+            assertThat(status).as("a non-canonical pid was accepted: " + where).isGreaterThanOrEqualTo(400);
+            assertThat(hostCalls).as("a non-canonical pid reached a host: " + where).isZero();
+        }
         String body = response.body();
         assertThat(body).as(where).doesNotContain(SECRET).doesNotContain("Exception").doesNotContain("\tat ")
                 .doesNotContainIgnoringCase("<html");

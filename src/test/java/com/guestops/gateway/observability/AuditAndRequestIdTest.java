@@ -65,7 +65,7 @@ class AuditAndRequestIdTest {
             List<JsonNode> lines = auditLines(log, requestId);
             assertThat(lines).hasSize(1);
             JsonNode a = lines.get(0);
-            assertThat(a.path("time").asText()).isNotBlank();
+            assertThat(a.path("timestamp").asText()).isNotBlank();
             assertThat(a.path("flavour").asText()).isEqualTo(f.tag());
             assertThat(a.path("vm").asText()).isEqualTo("vm-4");
             assertThat(a.path("pid").asText()).isEqualTo("1000");
@@ -106,6 +106,67 @@ class AuditAndRequestIdTest {
             assertThat(invalid.path("attempts").asInt()).isZero();
             assertThat(log.all()).doesNotContain(password).doesNotContain(token);
         }
+    }
+
+    /**
+     * Found by review: the audit line was JSON escaped inside the {@code message} of the JSON log record, so log
+     * pipelines had to parse it twice. It is written by its own handler now, as one JSON object per line (fields
+     * typed, at the top level, with the timestamp and logger keys of the gateway's other JSON log lines), and not
+     * also through the application's console.
+     */
+    @Test
+    void auditLineIsOneJsonObjectWrittenByItsOwnHandler() throws Exception {
+        String requestId = "req-" + UUID.randomUUID();
+        java.util.logging.Logger audit = java.util.logging.Logger.getLogger("com.guestops.gateway.audit");
+        assertThat(audit.getUseParentHandlers()).as("the audit logger writes only through its own handler").isFalse();
+        assertThat(audit.getHandlers()).as("the audit logger's own handler").hasSize(1);
+        try (LogCapture log = LogCapture.start()) {
+            delete(Flavour.API, "vm-4", 1000).header("X-Request-Id", requestId).send().assertSuccess();
+            LogRecord record = log.records().stream()
+                    .filter(r -> "com.guestops.gateway.audit".equals(r.getLoggerName()) && message(r).contains(requestId))
+                    .findFirst().orElseThrow();
+            String line = audit.getHandlers()[0].getFormatter().format(record);
+            assertThat(line).endsWith("\n").doesNotContain("\\\"").hasLineCount(1);
+            JsonNode a = JSON.readTree(line);
+            assertThat(a.isObject()).isTrue();
+            assertThat(a.path("loggerName").asText()).isEqualTo("com.guestops.gateway.audit");
+            assertThat(java.time.Instant.parse(a.path("timestamp").asText())).isBefore(java.time.Instant.now().plusSeconds(1));
+            assertThat(a.path("request_id").asText()).isEqualTo(requestId);
+            assertThat(a.path("attempts").isInt()).as("attempts is a number").isTrue();
+            assertThat(a.path("duration_ms").isIntegralNumber()).as("duration_ms is a number").isTrue();
+            assertThat(a.path("outcome").asText()).isEqualTo("success");
+            assertThat(a.path("vm").asText()).isEqualTo("vm-4");
+            assertThat(a.has("message")).as("no second, escaped copy").isFalse();
+        }
+    }
+
+    /** Values are JSON-escaped, never able to break the line or add fields (a vm id as sent, unvalidated). */
+    @Test
+    void auditValuesAreEscaped() throws Exception {
+        String requestId = "req-" + UUID.randomUUID();
+        try (LogCapture log = LogCapture.start()) {
+            delete(Flavour.API, "vm\"\n,\"outcome\":\"success\u0007", 1000).header("X-Request-Id", requestId).send()
+                    .assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
+            JsonNode a = auditLines(log, requestId).get(0);
+            assertThat(a.path("vm").asText()).isEqualTo("vm\"\n,\"outcome\":\"success\u0007");
+            assertThat(a.path("outcome").asText()).isEqualTo("invalid_argument");
+        }
+    }
+
+    /** The audit names the pid exactly as it was sent; a non-canonical spelling is refused, never forwarded as another. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void nonCanonicalPidIsAuditedAsSent(Flavour f) {
+        String requestId = "req-" + UUID.randomUUID();
+        try (LogCapture log = LogCapture.start()) {
+            delete(f, "vm-1", "+1000").header("X-Request-Id", requestId).send()
+                    .assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
+            JsonNode a = auditLines(log, requestId).get(0);
+            assertThat(a.path("pid").asText()).isEqualTo("+1000");
+            assertThat(a.path("outcome").asText()).isEqualTo("invalid_argument");
+            assertThat(a.path("host").asText()).isEqualTo("none");
+        }
+        assertThat(simulators.demo().calls("vm-1")).isZero();
     }
 
     @Test

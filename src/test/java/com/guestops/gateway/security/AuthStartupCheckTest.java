@@ -76,6 +76,25 @@ class AuthStartupCheckTest {
     }
 
     @Test
+    void tokenAgeIsUnlimitedUnlessConfiguredAndTheSkewIsMpJwts() {
+        Map<String, String> key = Map.of("mp.jwt.verify.publickey.location", "/deployments/keys/issuer.pem");
+        AuthSettings defaults = evaluate(prod(key), false);
+        assertThat(defaults.maxTokenAge()).isEmpty();
+        assertThat(defaults.clockSkew()).hasSeconds(60);
+        assertThat(defaults.groupsPath()).isEqualTo("groups");
+        Map<String, String> configured = new HashMap<>(key);
+        configured.put("gateway.auth.max-token-age", "PT12H"); // plain SmallRye here: ISO-8601 (Quarkus also takes 12h)
+        configured.put("mp.jwt.verify.clock.skew", "30");
+        configured.put("smallrye.jwt.path.groups", "realm_access/roles");
+        AuthSettings settings = evaluate(prod(configured), false);
+        assertThat(settings.maxTokenAge()).hasValue(java.time.Duration.ofHours(12));
+        assertThat(settings.clockSkew()).hasSeconds(30);
+        assertThat(settings.groupsPath()).isEqualTo("realm_access/roles");
+        configured.put("gateway.auth.max-token-age", "PT0S");
+        assertThatThrownBy(() -> evaluate(prod(configured), false)).hasMessageContaining("gateway.auth.max-token-age must be positive");
+    }
+
+    @Test
     void inlinePublicKeyOrSecretKeyCount() {
         assertThat(evaluate(prod(Map.of("mp.jwt.verify.publickey", "MIIBIjAN...")), false).enforced()).isTrue();
         assertThat(evaluate(prod(Map.of("smallrye.jwt.verify.key.location", "keys.jwks")), false).enforced()).isTrue();

@@ -77,6 +77,16 @@ class BearerAuthenticatorTest {
         assertThat(off.authenticate(List.of("Bearer garbage")).await().indefinitely().authenticated()).isFalse();
     }
 
+    /** gateway.auth.max-token-age is off unless configured: only exp bounds a token's life. */
+    @Test
+    void tokenAgeIsNotLimitedByDefault() {
+        long now = TestTokens.now();
+        String old = TestTokens.sign(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now - 30L * 86_400).expiresAt(now + 365L * 86_400));
+        BearerAuthenticator authenticator = new BearerAuthenticator(parser(),
+                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false));
+        assertThat(authenticator.authenticate(List.of("Bearer " + old)).await().indefinitely().subject()).isEqualTo("svc");
+    }
+
     private record Result(CallerIdentity caller, Throwable failure, String thread, boolean sameContext) {
     }
 

@@ -159,6 +159,78 @@ class CallerAuthenticationTest {
         assertUnauthenticated(answer, invalid("not_yet_valid", "it is not valid yet"), CHALLENGE_INVALID);
     }
 
+    /** Found by review: a token "issued" an hour from now was accepted; iat may only be ahead by the clock skew. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tokenIssuedInTheFutureIsNotYetValid(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.sign(TestTokens.claims("svc-reaper", TestTokens.ROLE, TestTokens.SUITE_GROUP)
+                .issuedAt(now + 3600).expiresAt(now + 7200));
+        VapiAnswer answer = rejected(delete(flavour, "vm-1", 1000).token(token));
+        assertUnauthenticated(answer, invalid("not_yet_valid", "it is not valid yet"), CHALLENGE_INVALID);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void issueTimeAheadWithinTheClockSkewIsAccepted(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.sign(TestTokens.claims("svc-reaper", TestTokens.ROLE, TestTokens.SUITE_GROUP)
+                .issuedAt(now + 15).expiresAt(now + 600)); // the test profile's skew is 30 s
+        delete(flavour, "vm-1", 1000).token(token).send().assertSuccess();
+    }
+
+    /** gateway.auth.max-token-age (1h in the test profile): a token with a far-future exp still ages out. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tokenOlderThanTheMaximumAgeIsUnauthenticated(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.sign(TestTokens.claims("svc-reaper", TestTokens.ROLE, TestTokens.SUITE_GROUP)
+                .issuedAt(now - 7200).expiresAt(now + 365L * 86_400));
+        VapiAnswer answer = rejected(delete(flavour, "vm-1", 1000).token(token));
+        assertUnauthenticated(answer, invalid("too_old", "it was issued longer ago than the maximum token age this gateway accepts"),
+                CHALLENGE_INVALID);
+    }
+
+    /** A token that does not say when it was issued cannot prove its age (nor that it is not from the future). */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tokenWithoutIssueTimeIsUnauthenticated(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.signRaw("{\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\"" + TestTokens.AUDIENCE
+                + "\",\"sub\":\"svc-reaper\",\"groups\":[\"" + TestTokens.ROLE + "\",\"" + TestTokens.SUITE_GROUP
+                + "\"],\"exp\":" + (now + 600) + "}");
+        VapiAnswer answer = rejected(delete(flavour, "vm-1", 1000).token(token));
+        answer.assertError(401, ErrorType.UNAUTHENTICATED);
+        assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.auth.token_invalid");
+        assertThat(answer.body()).contains("\"args\":[\"claims\"]"); // smallrye-jwt requires iat
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tokenYoungerThanTheMaximumAgeIsAccepted(Flavour flavour) {
+        long now = TestTokens.now();
+        String token = TestTokens.sign(TestTokens.claims("svc-reaper", TestTokens.ROLE, TestTokens.SUITE_GROUP)
+                .issuedAt(now - 1800).expiresAt(now + 365L * 86_400));
+        delete(flavour, "vm-1", 1000).token(token).send().assertSuccess();
+    }
+
+    /**
+     * MicroProfile JWT defines groups as an array of strings; smallrye-jwt would split a string on spaces, so a
+     * group named "Domain Admins" would become the two groups "Domain" and "Admins". Such a token is refused.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void groupsGivenAsOneStringAreRefused(Flavour flavour) {
+        for (String groups : List.of(TestTokens.ROLE + " " + TestTokens.SUITE_GROUP, TestTokens.ROLE)) {
+            String token = TestTokens.sign(TestTokens.claims("svc-reaper").claim("groups", groups));
+            VapiAnswer answer = rejected(delete(flavour, "vm-1", 1000).token(token));
+            assertUnauthenticated(answer, invalid("groups", "its groups claim is not an array of strings"), CHALLENGE_INVALID);
+        }
+        String numbers = TestTokens.sign(TestTokens.claims("svc-reaper").claim("groups", List.of(TestTokens.ROLE, 7)));
+        assertUnauthenticated(rejected(delete(flavour, "vm-1", 1000).token(numbers)),
+                invalid("groups", "its groups claim is not an array of strings"), CHALLENGE_INVALID);
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void tokenWithoutSubjectIsUnauthenticated(Flavour flavour) {

@@ -47,10 +47,19 @@ public final class LogCapture implements AutoCloseable {
     private LogCapture() {
     }
 
+    /** Loggers that write only through their own handlers, so that the root logger never sees their records. */
+    private static final List<String> SEPARATE = List.of("com.guestops.gateway.audit");
+
     public static LogCapture start() {
         LogCapture capture = new LogCapture();
         capture.handler.setLevel(Level.ALL);
         Logger.getLogger("").addHandler(capture.handler);
+        for (String name : SEPARATE) {
+            Logger separate = Logger.getLogger(name);
+            if (!separate.getUseParentHandlers()) {
+                separate.addHandler(capture.handler);
+            }
+        }
         return capture;
     }
 
@@ -69,5 +78,6 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         Logger.getLogger("").removeHandler(handler);
+        SEPARATE.forEach(name -> Logger.getLogger(name).removeHandler(handler));
     }
 }

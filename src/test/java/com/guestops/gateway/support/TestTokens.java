@@ -55,6 +55,20 @@ public final class TestTokens {
         return claims.jws().keyId("test").sign(KEY);
     }
 
+    /** Signs these claims exactly as given (no claim added, not even {@code iat}), with the trusted test key. */
+    public static String signRaw(String claimsJson) {
+        try {
+            org.jose4j.jws.JsonWebSignature jws = new org.jose4j.jws.JsonWebSignature();
+            jws.setPayload(claimsJson);
+            jws.setKey(KEY);
+            jws.setKeyIdHeaderValue("test");
+            jws.setAlgorithmHeaderValue(org.jose4j.jws.AlgorithmIdentifiers.RSA_USING_SHA256);
+            return jws.getCompactSerialization();
+        } catch (org.jose4j.lang.JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Signs with a freshly generated key the gateway does not trust. */
     public static String signWithUntrustedKey(JwtClaimsBuilder claims) {
         try {
