@@ -108,7 +108,8 @@ class PromtoolTest {
 
     private static boolean isCounterSampleOfADescribedFamily(String finding, String scrape) {
         Matcher m = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)_total no help text").matcher(finding);
-        return m.matches() && scrape.contains("\n# TYPE " + m.group(1) + " counter\n")
-                && scrape.contains("\n# HELP " + m.group(1) + " ");
+        String lines = "\n" + scrape; // the family may be the first of the page
+        return m.matches() && lines.contains("\n# TYPE " + m.group(1) + " counter\n")
+                && lines.contains("\n# HELP " + m.group(1) + " ");
     }
 }
