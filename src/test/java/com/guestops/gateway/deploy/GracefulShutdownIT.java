@@ -186,9 +186,9 @@ class GracefulShutdownIT {
                 continue;
             }
             JsonNode record = Charts.JSON.readTree(line);
+            // the audit line is its own JSON object, with the loggerName key of the other JSON log lines
             if ("com.guestops.gateway.audit".equals(record.path("loggerName").asText())) {
-                JsonNode message = Charts.JSON.readTree(record.path("message").asText());
-                audit.put(message.path("request_id").asText(), message);
+                audit.put(record.path("request_id").asText(), record);
             }
         }
         return audit;
