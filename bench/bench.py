@@ -604,9 +604,17 @@ def main():
             if leg not in active:
                 continue
             took, _ = jvms[leg].start("load", deadline_s=60)
-            if took is None:
-                unavailable[leg] = jvms[leg].failure()
-                log(f"  leg {leg} unavailable: {unavailable[leg]}")
+            reason = jvms[leg].failure() if took is None else None
+            if reason is None and leg == "e":
+                # leg e must measure authentication: the same call without a token is refused
+                without = post_once(ports[leg], timeout=10.0)
+                meta["auth"]["status_without_token"] = without
+                if without != 401:
+                    reason = f"caller authentication not enforced: {without} without a token, 401 expected"
+            if reason is not None:
+                unavailable[leg] = reason
+                log(f"  leg {leg} unavailable: {reason}")
+                append(out / "unavailable.jsonl", {"leg": leg, "reason": reason})
                 active.remove(leg)
                 jvms[leg].stop()
                 continue

@@ -64,8 +64,10 @@ def main():
     w = lines.append
     w("# Benchmark: guestops-gateway against nginx and a minimal Vert.x proxy on the same backend")
     w("")
-    w(f"Run {meta['started']} → {meta['finished']} (UTC), {rounds} rounds; every figure is the **median of "
-      f"{rounds} runs**, legs measured alternately (the order rotates each round). Raw data: the `.jsonl` files "
+    how = (f"{rounds} rounds; every figure is the **median of {rounds} runs**, legs measured alternately (the order "
+           f"rotates each round)" if rounds > 1 else
+           "1 round; every figure is from **one run** (a quick look, not a measurement), legs measured alternately")
+    w(f"Run {meta['started']} → {meta['finished']} (UTC), {how}. Raw data: the `.jsonl` files "
       f"next to this summary's source (`bench/results/raw/<run>/`). Produced by `bench/run.sh`.")
     w("")
     if machine:
@@ -189,7 +191,9 @@ def main():
              "caller minting a new token for every request would pay an RSA verification each time."
              if cache else
              "This build has no verified-token cache: every request's signature is verified." if cache is False else
-             "Whether this build caches verified tokens could not be read from its jar."))
+             "Whether this build caches verified tokens could not be read from its jar.")
+          + (" A call without the token was refused with 401 before the load runs (authentication enforced)."
+             if a.get("status_without_token") == 401 else ""))
         w("")
 
     # ---- the JVM's floor ------------------------------------------------------------------------
