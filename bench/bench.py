@@ -397,9 +397,12 @@ class Gateway(JvmLeg):
     """The packaged application (target/quarkus-app), started the way the pod starts it: its working directory
     holds config/application.yaml (legs c, e) or nothing (leg d, embedded demo)."""
 
-    def __init__(self, name, port, workdir, config=None, jvm_opts=(), extra_props=(), app_jar=APP_JAR, headers=None):
+    def __init__(self, name, port, workdir, config=None, jvm_opts=(), extra_props=(), app_jar=APP_JAR, headers=None,
+                 backend_port=None):
         super().__init__(name, port, workdir, jvm_opts, headers)
         self.app_jar = Path(app_jar)
+        if config is None and backend_port:  # leg c's configuration (bench/whatif.py --leg c)
+            config = VAPI_CONFIG.format(backend=backend_port)
         (self.dir / "config").mkdir(parents=True, exist_ok=True)
         conf = self.dir / "config" / "application.yaml"
         if config:
