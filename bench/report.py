@@ -122,19 +122,22 @@ def main():
 
     def target_cells(leg):
         """[(text, met)] for one gateway leg, in the order of the rows below."""
+        def judged(v, ref, test):
+            return None if v is None or not ref else test(v / ref)
+
         cells = []
         if cmax:
             v, ref = thr_med(leg, cmax, "rps"), thr_med("b", cmax, "rps")
-            cells.append((f"{fmt(v)} req/s = {ratio(v, ref)}", v is not None and bool(ref) and v / ref >= 0.5))
+            cells.append((f"{fmt(v)} req/s = {ratio(v, ref)}", judged(v, ref, lambda x: x >= 0.5)))
             v, ref = thr_med(leg, cmax, "own_cpu_s_per_10k"), thr_med("b", cmax, "own_cpu_s_per_10k")
-            cells.append((f"{fmt(v, 3)} s = {ratio(v, ref, 1)}", v is not None and bool(ref) and v / ref <= 4))
+            cells.append((f"{fmt(v, 3)} s = {ratio(v, ref, 1)}", judged(v, ref, lambda x: x <= 4)))
         else:
             cells += [("—", None), ("—", None)]
         if low and rate_valid(low):
             p99, ref = lat_med(leg, low, "p99_ms"), lat_med("b", low, "p99_ms")
             blk, n = blocked_runs(leg, low)
             blk_b, n_b = blocked_runs("b", low)
-            ok = p99 is not None and bool(ref) and p99 <= 3 * ref and blk == 0 and blk_b == 0 and n > 0
+            ok = judged(p99, ref, lambda x: x <= 3 and blk == 0 and blk_b == 0)
             cells.append((f"{fmt(p99, 2)} ms = {ratio(p99, ref)}; blocked in {blk}/{n} runs (b: {blk_b}/{n_b})", ok))
         elif low:
             cells.append((f"generator-bound (leg a's p99 {fmt(lat_med('a', low, 'p99_ms'), 0)} ms)", None))
