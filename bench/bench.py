@@ -59,7 +59,6 @@ LEGS = {
     "e": "gateway, vapi host -> backend, caller authentication on",
     "d": "gateway, embedded simulator",
 }
-JVM_LEGS = ("v", "c", "e", "d")
 PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5}
 
 # What the base image's run-java.sh (ubi9/openjdk-17-runtime, src/main/docker/Dockerfile.jvm) adds by itself
@@ -256,8 +255,10 @@ def chart_jvm_opts(values=CHART_VALUES):
     if not ratio or not limit:
         raise ValueError(f"{values}: javaMaxMemRatio or resources.limits.memory not found")
     limit_mib = _mebibytes(limit)
-    opts = [f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + BASE_IMAGE_JVM_OPTS + \
-        IMAGE_APPEND_PROPS + append.split()
+    base = BASE_IMAGE_JVM_OPTS
+    if re.search(r"-XX:\+Use\w+GC\b", append):  # a collector chosen in the chart replaces the image's ParallelGC
+        base = [o for o in base if o != "-XX:+UseParallelGC"]
+    opts = [f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + append.split()
     heap = limit_mib * float(ratio) / 100
     return opts, (f"the chart's defaults (helm/guestops-gateway/values.yaml): javaMaxMemRatio {ratio} of the "
                   f"{limit} memory limit = a {heap:.0f} MiB heap, the base image's GC options"
