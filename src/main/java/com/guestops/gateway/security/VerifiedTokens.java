@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,22 +37,8 @@ final class VerifiedTokens {
         this.cache = maxSize <= 0 ? null : Caffeine.newBuilder()
                 .maximumSize(maxSize)
                 // evicted once the token has expired; the wall-clock check in caller() is what guarantees it is never used after
-                .expireAfter(new Expiry<ByteBuffer, Entry>() {
-                    @Override
-                    public long expireAfterCreate(ByteBuffer key, Entry entry, long currentTime) {
-                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, entry.expiresAtMillis - wallClockMillis.getAsLong()));
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(ByteBuffer key, Entry entry, long currentTime, long currentDuration) {
-                        return expireAfterCreate(key, entry, currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(ByteBuffer key, Entry entry, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
+                .expireAfter(Expiry.writing((ByteBuffer key, Entry entry) ->
+                        Duration.ofMillis(Math.max(0, entry.expiresAtMillis - wallClockMillis.getAsLong()))))
                 // maintenance on the calling thread: no task handed to the common pool per request
                 .executor(Runnable::run)
                 .build();
