@@ -109,7 +109,8 @@ class BearerAuthenticatorTest {
         assertThat(authenticator.authenticate(List.of("Bearer " + other)).await().indefinitely().subject()).isEqualTo("other");
         assertThat(parser.verifications.get()).isEqualTo(2);
 
-        // at its exp the remembered answer is no longer used: the token is verified again (and refused, for real, once expired)
+        // at its exp the remembered answer is no longer used: the token is verified again (by the parser, whose own
+        // clock has not moved, so it still verifies; a real clock past exp would refuse it there)
         wallClock.set((now + 300) * 1000);
         assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().subject()).isEqualTo("svc");
         assertThat(parser.verifications.get()).isEqualTo(3);
