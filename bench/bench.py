@@ -403,6 +403,8 @@ class Gateway(JvmLeg):
         elif conf.exists():
             conf.unlink()
         self.props = [f"-Dquarkus.http.port={port}",
+                      # each gateway's health and metrics port too (9000 by default), so several run side by side
+                      f"-Dquarkus.management.port={port + 1000}",
                       # the bench stops it with SIGTERM: no 5 s readiness-down delay in between
                       "-Dquarkus.shutdown.delay=0s"] + list(extra_props)
 
