@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""guestops-gateway benchmark against a plain nginx reverse proxy (issue 9, items 1-2).
+"""guestops-gateway benchmark against a plain nginx reverse proxy (issues 9 and 16).
 
-Run it through bench/run.sh (installs nginx and wrk, builds the app and the load driver). Python 3
-standard library only. Everything listens on 127.0.0.1; every load run is bounded in time.
+Run it through bench/run.sh (installs nginx and wrk, builds the app, the load driver and the minimal
+proxy). Python 3 standard library and openssl only. Everything listens on 127.0.0.1; every load run is
+bounded in time.
 
 Legs, measured alternately in one run (the order rotates every round):
   a  backend   nginx with canned vAPI answers, called directly           (the floor)
   b  nginx     nginx proxy_pass to the backend                           (the peer)
+  v  vertx     a minimal Vert.x reverse proxy to the backend             (the JVM's floor for one hop)
   c  gw-vapi   the gateway with a vapi host pointed at the backend       (what is measured)
+  e  gw-auth   leg c with caller authentication on: every request carries the same RS256 bearer token
   d  gw-sim    the gateway on its embedded simulator (no hosts configured)
+
+The JVM legs (v, c, e, d) run with the JVM options the Helm chart gives the pod (derived from
+helm/guestops-gateway/values.yaml unless --jvm-opts is given; leg v without the gateway's -D properties).
 
 Figures (each the median of --rounds runs): throughput with wrk at fixed connection counts;
 latency percentiles at fixed request rates, open model, with Hyperfoil (bench/loadgen); RSS under
@@ -18,6 +24,7 @@ into SUMMARY.md.
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -28,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -40,12 +48,25 @@ BODY = b'{"credentials":{"type":"USERNAME_PASSWORD","user_name":"root","password
 HEADERS = {"Content-Type": "application/json", "vmware-api-session-id": "sess-1"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
+PROXY = BENCH / "loadgen" / "proxy" / "target"
+CHART_VALUES = ROOT / "helm" / "guestops-gateway" / "values.yaml"
+
 LEGS = {
     "a": "backend (nginx, canned vAPI answers)",
     "b": "nginx proxy_pass -> backend",
+    "v": "minimal Vert.x proxy -> backend",
     "c": "gateway, vapi host -> backend",
+    "e": "gateway, vapi host -> backend, caller authentication on",
     "d": "gateway, embedded simulator",
 }
+PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5}
+
+# What the base image's run-java.sh (ubi9/openjdk-17-runtime, src/main/docker/Dockerfile.jvm) adds by itself
+# besides the heap share (docs/operations.md, "Memory"), and the -D the image's JAVA_OPTS_APPEND sets that
+# matters outside a container (the log manager; the other two are the bind address and tmpdir).
+BASE_IMAGE_JVM_OPTS = ["-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+                       "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"]
+IMAGE_APPEND_PROPS = ["-Djava.util.logging.manager=org.jboss.logmanager.LogManager"]
 
 
 def log(msg):
@@ -118,11 +139,11 @@ class RssSampler(threading.Thread):
 
 # ---- calling the legs ---------------------------------------------------------------------------
 
-def post_once(port, timeout=2.0):
+def post_once(port, timeout=2.0, headers=None):
     """One terminate call; returns the HTTP status, or None when nothing answered."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("POST", PATH_API, body=BODY, headers=HEADERS)
+        conn.request("POST", PATH_API, body=BODY, headers={**HEADERS, **(headers or {})})
         resp = conn.getresponse()
         resp.read()
         return resp.status
@@ -132,13 +153,13 @@ def post_once(port, timeout=2.0):
         conn.close()
 
 
-def wait_first_success(port, deadline_s, proc=None):
+def wait_first_success(port, deadline_s, proc=None, headers=None):
     """Polls every 5 ms until a 2xx; returns seconds since the call, or None (timed out / died)."""
     start = time.monotonic()
     while time.monotonic() - start < deadline_s:
         if proc is not None and proc.poll() is not None:
             return None
-        status = post_once(port, timeout=1.0)
+        status = post_once(port, timeout=1.0, headers=headers)
         if status is not None and 200 <= status < 300:
             return time.monotonic() - start
         time.sleep(0.005)
@@ -195,12 +216,100 @@ class Nginx:
                 time.sleep(0.05)
 
 
-# ---- the gateway ----------------------------------------------------------------------------------
+# ---- the chart's JVM options ------------------------------------------------------------------------
+
+def _chart_value(lines, path):
+    """The scalar at a dotted path of a block-style YAML file (keys and indentation only; enough for values.yaml)."""
+    want, stack = path.split("."), []  # stack: (indent, key) of the enclosing mappings
+    for line in lines:
+        m = re.match(r"(\s*)([\w.-]+):(?:\s+(.*?))?\s*(?:#.*)?$", line)
+        if not m or line.lstrip().startswith("#"):
+            continue
+        indent = len(m.group(1))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if [k for _, k in stack] + [m.group(2)] == want:
+            return (m.group(3) or "").strip().strip('"').strip("'")
+        stack.append((indent, m.group(2)))
+    return None
+
+
+def _mebibytes(quantity):
+    m = re.fullmatch(r"(\d+)(Mi|Gi|M|G)", quantity or "")
+    if not m:
+        raise ValueError(f"memory limit {quantity!r} not understood")
+    n, unit = int(m.group(1)), m.group(2)
+    return n * 1024 if unit in ("Gi", "G") else n
+
+
+def chart_jvm_opts(values=CHART_VALUES):
+    """The JVM options the chart's pod runs with, outside a container: the base image's own options, the heap as
+    javaMaxMemRatio percent of resources.limits.memory (-XX:MaxRAM stands for the container's limit, which the
+    JVM reads from the cgroup inside the pod), the image's log manager and the chart's javaOptsAppend. The
+    chart's CPU limit (-XX:ActiveProcessorCount inside the pod) is not applied: every leg gets the same 2 cores
+    here, nginx included. Returns (options, description)."""
+    lines = Path(values).read_text().splitlines()
+    ratio = _chart_value(lines, "javaMaxMemRatio")
+    limit = _chart_value(lines, "resources.limits.memory")
+    append = _chart_value(lines, "javaOptsAppend") or ""
+    if not ratio or not limit:
+        raise ValueError(f"{values}: javaMaxMemRatio or resources.limits.memory not found")
+    limit_mib = _mebibytes(limit)
+    base = BASE_IMAGE_JVM_OPTS
+    if re.search(r"-XX:\+Use\w+GC\b", append):  # a collector chosen in the chart replaces the image's ParallelGC
+        base = [o for o in base if o != "-XX:+UseParallelGC"]
+    opts = [f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + append.split()
+    heap = limit_mib * float(ratio) / 100
+    return opts, (f"the chart's defaults (helm/guestops-gateway/values.yaml): javaMaxMemRatio {ratio} of the "
+                  f"{limit} memory limit = a {heap:.0f} MiB heap, the base image's GC options"
+                  + (f", javaOptsAppend `{append}`" if append else ""))
+
+
+# ---- caller authentication for leg e ----------------------------------------------------------------
+
+ISSUER = "https://issuer.bench.example"
+AUDIENCE = "guestops-gateway"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Auth:
+    """An RSA key pair made with openssl in the work directory, and one RS256 token signed with it (as
+    .ci/newcomer-check mints one): the same token on every request, as one caller re-using its token would
+    send it. Re-minted when less than 30 minutes of its hour are left, so long runs stay valid."""
+
+    def __init__(self, workdir):
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.private_key = self.dir / "bench-private.pem"
+        self.public_key = self.dir / "bench-public.pem"
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                        "-out", str(self.private_key)], check=True, capture_output=True, timeout=60)
+        subprocess.run(["openssl", "pkey", "-in", str(self.private_key), "-pubout", "-out", str(self.public_key)],
+                       check=True, capture_output=True, timeout=60)
+        self.token, self.expires = None, 0
+
+    def bearer(self):
+        now = int(time.time())
+        if self.token is None or self.expires - now < 1800:
+            header = b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+            claims = b64url(json.dumps({"iss": ISSUER, "aud": AUDIENCE, "sub": "bench-caller",
+                                        "groups": ["guestops.terminate"], "iat": now, "exp": now + 3600}).encode())
+            signing_input = f"{header}.{claims}".encode()
+            signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(self.private_key)],
+                                       input=signing_input, capture_output=True, check=True, timeout=60).stdout
+            self.token, self.expires = f"{header}.{claims}.{b64url(signature)}", now + 3600
+        return "Bearer " + self.token
+
+
+# ---- the JVM legs ---------------------------------------------------------------------------------
 
 VAPI_CONFIG = """# bench leg (c): one vapi host, the loopback backend (plain http: loopback only)
 gateway:
   auth:
-    enabled: false   # callers are not authenticated in the bench: nginx (leg b) does not either
+    enabled: false   # callers are not authenticated in leg c: nginx (leg b) does not either; leg e does
   hosts:
     bench:
       type: vapi
@@ -211,35 +320,45 @@ gateway:
     vm-1: bench
 """
 
+# bench leg (e): leg c with caller authentication on (RS256 tokens, key pair made by bench.py); verified tokens are
+# remembered (gateway.auth.verified-token-cache-size, its default)
+VAPI_AUTH_CONFIG = VAPI_CONFIG.replace("enabled: false   # callers are not authenticated in leg c: nginx (leg b) does not either; leg e does",
+                                       "enabled: true") + """mp:
+  jwt:
+    verify:
+      publickey:
+        location: {public_key}
+      issuer: {issuer}
+      audiences: {audience}
+"""
+assert "enabled: true" in VAPI_AUTH_CONFIG
 
-class Gateway:
-    """The packaged application (target/quarkus-app), started the way the pod starts it: its
-    working directory holds config/application.yaml (leg c) or nothing (leg d, embedded demo)."""
 
-    def __init__(self, name, port, workdir, backend_port=None, jvm_opts=(), extra_props=(), app_jar=APP_JAR):
-        self.name, self.port, self.app_jar = name, port, Path(app_jar)
+class JvmLeg:
+    """A JVM started for a leg, in its own working directory; cold start is measured from the launch to the
+    first 2xx answer to the terminate call."""
+
+    def __init__(self, name, port, workdir, jvm_opts=(), headers=None):
+        self.name, self.port = name, port
         self.dir = Path(workdir)
-        (self.dir / "config").mkdir(parents=True, exist_ok=True)
-        conf = self.dir / "config" / "application.yaml"
-        if backend_port:
-            conf.write_text(VAPI_CONFIG.format(backend=backend_port))
-        elif conf.exists():
-            conf.unlink()
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.jvm_opts = list(jvm_opts)
-        self.props = [f"-Dquarkus.http.port={port}",
-                      # the bench stops it with SIGTERM: no 5 s readiness-down delay in between
-                      "-Dquarkus.shutdown.delay=0s"] + list(extra_props)
+        self.headers = headers or (lambda: {})
         self.proc = None
         self.log_path = None
+
+    def command(self):
+        raise NotImplementedError
 
     def start(self, tag, deadline_s=30):
         """Launches the JVM; returns (seconds to first 2xx or None, Quarkus 'started in' seconds or None)."""
         self.log_path = self.dir / f"{self.name}-{tag}.log"
         logf = open(self.log_path, "w")
-        cmd = ["java"] + self.jvm_opts + self.props + ["-jar", str(self.app_jar)]
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=logf, stderr=subprocess.STDOUT)
-        ready = wait_first_success(self.port, deadline_s, self.proc)
+        self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdout=logf, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        logf.close()
+        ready = wait_first_success(self.port, deadline_s, self.proc, headers=self.headers())
         took = None if ready is None else time.monotonic() - t0
         started = None
         m = re.search(r"started in ([0-9.]+)s", self.log_path.read_text(errors="replace"))
@@ -248,14 +367,10 @@ class Gateway:
         return took, started
 
     def failure(self):
-        """Why it did not start: the first ERROR/exception lines of its log."""
         text = self.log_path.read_text(errors="replace") if self.log_path else ""
-        for pattern in (r"[\w.=-]+ is not supported by this build", r"Invalid configuration of host[^\"\n]*",
-                        r'"exceptionType":"[^"]*","message":"[^"]{0,300}', r'"level":"ERROR"[^\n]{0,300}'):
-            m = re.search(pattern, text)
-            if m:
-                return m.group(0)[:400]
-        return "no 2xx answer (see log)"
+        status = post_once(self.port, timeout=2.0, headers=self.headers()) if self.pids() else None
+        tail = " | ".join(text.strip().splitlines()[-3:])[-400:]
+        return f"no 2xx answer (last status {status}); log: {tail or 'empty'}"
 
     def pids(self):
         return [self.proc.pid] if self.proc and self.proc.poll() is None else []
@@ -271,23 +386,79 @@ class Gateway:
         self.proc = None
 
 
+class Gateway(JvmLeg):
+    """The packaged application (target/quarkus-app), started the way the pod starts it: its working directory
+    holds config/application.yaml (legs c, e) or nothing (leg d, embedded demo)."""
+
+    def __init__(self, name, port, workdir, config=None, jvm_opts=(), extra_props=(), app_jar=APP_JAR, headers=None,
+                 backend_port=None):
+        super().__init__(name, port, workdir, jvm_opts, headers)
+        self.app_jar = Path(app_jar)
+        if config is None and backend_port:  # leg c's configuration (bench/whatif.py --leg c)
+            config = VAPI_CONFIG.format(backend=backend_port)
+        (self.dir / "config").mkdir(parents=True, exist_ok=True)
+        conf = self.dir / "config" / "application.yaml"
+        if config:
+            conf.write_text(config)
+        elif conf.exists():
+            conf.unlink()
+        self.props = [f"-Dquarkus.http.port={port}",
+                      # each gateway's health and metrics port too (9000 by default), so several run side by side
+                      f"-Dquarkus.management.port={port + 1000}",
+                      # the bench stops it with SIGTERM: no 5 s readiness-down delay in between
+                      "-Dquarkus.shutdown.delay=0s"] + list(extra_props)
+
+    def command(self):
+        return ["java"] + self.jvm_opts + self.props + ["-jar", str(self.app_jar)]
+
+    def failure(self):
+        """Why it did not start: the first ERROR/exception lines of its log."""
+        text = self.log_path.read_text(errors="replace") if self.log_path else ""
+        for pattern in (r"[\w.=-]+ is not supported by this build", r"Invalid configuration of host[^\"\n]*",
+                        r'"exceptionType":"[^"]*","message":"[^"]{0,300}', r'"level":"ERROR"[^\n]{0,300}'):
+            m = re.search(pattern, text)
+            if m:
+                return m.group(0)[:400]
+        return super().failure()
+
+
+class VertxProxy(JvmLeg):
+    """Leg v: bench/loadgen/proxy's MinimalProxy, with the gateway's JVM options minus its -D properties."""
+
+    def __init__(self, name, port, workdir, backend_port, jvm_opts=()):
+        super().__init__(name, port, workdir, [o for o in jvm_opts if not o.startswith("-D")])
+        self.backend_port = backend_port
+
+    def command(self):
+        classpath = str(PROXY / "classes") + ":" + (PROXY / "classpath.txt").read_text().strip()
+        return ["java"] + self.jvm_opts + ["-cp", classpath, "com.guestops.bench.MinimalProxy",
+                                           "--port", str(self.port), "--backend-port", str(self.backend_port)]
+
+
 # ---- load tools -------------------------------------------------------------------------------------
 
-def run_wrk(port, connections, duration, threads=2):
+def run_wrk(port, connections, duration, threads=2, headers=None):
+    """wrk with bench/wrk/terminate.lua; an Authorization header (leg e) goes in through BENCH_AUTHORIZATION."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
            "-s", str(BENCH / "wrk" / "terminate.lua"), f"http://127.0.0.1:{port}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_AUTHORIZATION"}
+    if headers and "Authorization" in headers:
+        env["BENCH_AUTHORIZATION"] = headers["Authorization"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, env=env).stdout
     for line in out.splitlines():
         if line.startswith("WRKJSON "):
             return json.loads(line[len("WRKJSON "):])
     raise RuntimeError("wrk printed no summary:\n" + out)
 
 
-def run_openload(port, rate, duration, warmup, connections, label, out_file):
+def run_openload(port, rate, duration, warmup, connections, label, out_file, headers=None):
     classpath = str(LOADGEN / "classes") + ":" + (LOADGEN / "classpath.txt").read_text().strip()
+    extra = []
+    for name, value in (headers or {}).items():
+        extra += ["--header", f"{name}: {value}"]
     cmd = ["java", "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath, "com.guestops.bench.OpenLoad",
            "--url", f"http://127.0.0.1:{port}", "--path", PATH_API,
-           "--header", "Content-Type: application/json", "--header", "vmware-api-session-id: sess-1",
+           "--header", "Content-Type: application/json", "--header", "vmware-api-session-id: sess-1", *extra,
            "--body", BODY.decode(), "--rate", str(rate), "--warmup", str(warmup), "--duration", str(duration),
            "--connections", str(connections), "--threads", "2", "--label", label, "--out", str(out_file)]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + warmup + 90)
@@ -296,9 +467,23 @@ def run_openload(port, rate, duration, warmup, connections, label, out_file):
     return json.loads(Path(out_file).read_text())
 
 
+def token_cache_in(app_jar):
+    """Whether the packaged gateway has the verified-token cache (gateway.auth.verified-token-cache-size)."""
+    for jar in sorted((Path(app_jar).parent / "app").glob("*.jar")):
+        try:
+            with zipfile.ZipFile(jar) as z:
+                data = z.read("com/guestops/gateway/security/AuthConfig.class")
+        except (KeyError, OSError, zipfile.BadZipFile):
+            continue
+        return b"verifiedTokenCacheSize" in data
+    return None
+
+
 # ---- the run --------------------------------------------------------------------------------------
 
 def rotate(items, k):
+    if not items:
+        return items
     k %= len(items)
     return items[k:] + items[:k]
 
@@ -314,14 +499,18 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", default="16,64", help="wrk connection counts")
     ap.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
-    ap.add_argument("--rate-fractions", default="0.1,0.25,0.5", help="fixed rates, as fractions of nginx's max rate")
+    ap.add_argument("--rate-fractions", default="0.1,0.25", help="fixed rates, as fractions of nginx's max rate")
     ap.add_argument("--lat-duration", type=int, default=6, help="seconds per measured fixed-rate run")
     ap.add_argument("--lat-warmup", type=int, default=3, help="seconds of warm-up before each fixed-rate run")
     ap.add_argument("--lat-connections", type=int, default=128, help="Hyperfoil connections (fixed-rate runs)")
-    ap.add_argument("--jit-warmup", type=int, default=20, help="seconds of wrk load on each gateway before measuring")
-    ap.add_argument("--jvm-opts", default="-Xmx384m -XX:+ExitOnOutOfMemoryError",
-                    help="gateway JVM options (default: the heap a pod with the chart's 512 MiB limit gets)")
-    ap.add_argument("--legs", default="a,b,c,d")
+    ap.add_argument("--jit-warmup", type=int, default=60,
+                    help="at most this many seconds of wrk load on each JVM leg before measuring: 5 s slices until "
+                         "two slices in a row agree within 5 %% (and at least --jit-warmup-min seconds)")
+    ap.add_argument("--jit-warmup-min", type=int, default=15)
+    ap.add_argument("--jvm-opts", default=None,
+                    help="JVM options of the JVM legs (default: what the Helm chart's defaults give the pod, "
+                         "from helm/guestops-gateway/values.yaml)")
+    ap.add_argument("--legs", default="a,b,v,c,e,d")
     ap.add_argument("--app-jar", default=str(APP_JAR), help="the packaged gateway (default: this checkout's)")
     ap.add_argument("--base-port", type=int, default=18081)
     args = ap.parse_args()
@@ -330,46 +519,74 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     legs = args.legs.split(",")
+    unknown = [leg for leg in legs if leg not in LEGS]
+    if unknown:
+        ap.error(f"unknown legs {unknown}; known: {', '.join(LEGS)}")
+    if "a" not in legs:
+        legs.insert(0, "a")  # every other leg calls it
+    args.legs = ",".join(legs)
     conns = [int(c) for c in args.connections.split(",")]
-    p = args.base_port
-    ports = {"a": p, "b": p + 1, "c": p + 2, "d": p + 3}
-    jvm_opts = args.jvm_opts.split()
-    for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "meta.json", "unavailable.jsonl", "failed.jsonl"):
+    ports = {leg: args.base_port + off for leg, off in PORT_OFFSETS.items()}
+    if args.jvm_opts is None:
+        jvm_opts, jvm_source = chart_jvm_opts()
+        args.jvm_opts = " ".join(jvm_opts)
+    else:
+        jvm_opts, jvm_source = args.jvm_opts.split(), "given with --jvm-opts / BENCH_JVM_OPTS"
+    for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "warmup.jsonl", "meta.json",
+              "unavailable.jsonl", "failed.jsonl"):
         (out / f).unlink(missing_ok=True)
 
     backend = Nginx("backend", "backend.conf", ports["a"], work / "nginx")
     proxy = Nginx("proxy", "proxy.conf", ports["b"], work / "nginx", upstream_port=ports["a"])
-    gws = {"c": Gateway("gw-vapi", ports["c"], work / "gw-vapi", backend_port=ports["a"], jvm_opts=jvm_opts,
-                         app_jar=args.app_jar),
-           "d": Gateway("gw-sim", ports["d"], work / "gw-sim", jvm_opts=jvm_opts, app_jar=args.app_jar)}
+    auth = Auth(work / "auth") if "e" in legs else None
+    jvms = {}
+    if "v" in legs:
+        jvms["v"] = VertxProxy("vertx", ports["v"], work / "vertx", backend_port=ports["a"], jvm_opts=jvm_opts)
+    if "c" in legs:
+        jvms["c"] = Gateway("gw-vapi", ports["c"], work / "gw-vapi", config=VAPI_CONFIG.format(backend=ports["a"]),
+                            jvm_opts=jvm_opts, app_jar=args.app_jar)
+    if "e" in legs:
+        jvms["e"] = Gateway("gw-auth", ports["e"], work / "gw-auth",
+                            config=VAPI_AUTH_CONFIG.format(backend=ports["a"], public_key=auth.public_key,
+                                                           issuer=ISSUER, audience=AUDIENCE),
+                            jvm_opts=jvm_opts, app_jar=args.app_jar,
+                            headers=lambda: {"Authorization": auth.bearer()})
+    if "d" in legs:
+        jvms["d"] = Gateway("gw-sim", ports["d"], work / "gw-sim", jvm_opts=jvm_opts, app_jar=args.app_jar)
+    jvm_legs = [leg for leg in legs if leg in jvms]
     unavailable = {}
 
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "ports": ports,
-            "loadavg_start": loadavg()}
+            "jvm_opts_source": jvm_source, "loadavg_start": loadavg()}
+    if auth:
+        meta["auth"] = {"issuer": ISSUER, "audience": AUDIENCE, "algorithm": "RS256 (2048-bit RSA)",
+                        "token_lifetime_s": 3600, "token_cache_in_build": token_cache_in(args.app_jar)}
+
+    groups = {"a": backend.pids, "b": proxy.pids}
+    groups.update({leg: j.pids for leg, j in jvms.items()})
 
     def pids_of(leg):
-        return {"a": backend.pids, "b": proxy.pids}.get(leg, gws[leg].pids if leg in gws else lambda: [])()
+        return groups.get(leg, lambda: [])()
+
+    def headers_of(leg):
+        return jvms[leg].headers() if leg in jvms else {}
 
     try:
         # -- cold start: process launch to the first successful terminate call ----------------------
         log(f"cold start, {args.rounds} rounds")
         for r in range(args.rounds):
-            for leg in ["a", "b"] + rotate(["c", "d"], r):
-                if leg not in legs and leg != "a":
-                    continue
-                if leg in unavailable:
-                    continue
+            for leg in ["a"] + (["b"] if "b" in legs else []) + rotate([j for j in jvm_legs if j not in unavailable], r):
                 if leg == "a":
                     took, started = backend.start(), None
                 elif leg == "b":
                     took, started = proxy.start(), None
                 else:
-                    took, started = gws[leg].start(f"cold{r}")
+                    took, started = jvms[leg].start(f"cold{r}")
                     if took is None:
-                        unavailable[leg] = gws[leg].failure()
+                        unavailable[leg] = jvms[leg].failure()
                         log(f"  leg {leg} unavailable: {unavailable[leg]}")
                         append(out / "unavailable.jsonl", {"leg": leg, "reason": unavailable[leg]})
-                    gws[leg].stop()
+                    jvms[leg].stop()
                 if took is not None:
                     append(out / "coldstart.jsonl", {"leg": leg, "round": r, "seconds": took, "quarkus_started_in": started})
                     log(f"  {leg}: {took * 1000:.0f} ms" + (f" (Quarkus: started in {started}s)" if started else ""))
@@ -378,17 +595,40 @@ def main():
 
         # -- long-lived instances for the load runs --------------------------------------------------
         backend.start()
-        proxy.start()
+        if "b" in legs:
+            proxy.start()
         active = [leg for leg in legs if leg not in unavailable]
-        for leg in ("c", "d"):
-            if leg in active:
-                took, _ = gws[leg].start("load", deadline_s=60)
-                if took is None:
-                    unavailable[leg] = gws[leg].failure()
-                    active.remove(leg)
-                    continue
-                log(f"JIT warm-up of {leg}: {args.jit_warmup}s")
-                run_wrk(ports[leg], max(conns), args.jit_warmup)
+        for leg in jvm_legs:
+            if leg not in active:
+                continue
+            took, _ = jvms[leg].start("load", deadline_s=60)
+            reason = jvms[leg].failure() if took is None else None
+            if reason is None and leg == "e":
+                # leg e must measure authentication: the same call without a token is refused
+                without = post_once(ports[leg], timeout=10.0)
+                meta["auth"]["status_without_token"] = without
+                if without != 401:
+                    reason = f"caller authentication not enforced: {without} without a token, 401 expected"
+            if reason is not None:
+                unavailable[leg] = reason
+                log(f"  leg {leg} unavailable: {reason}")
+                append(out / "unavailable.jsonl", {"leg": leg, "reason": reason})
+                active.remove(leg)
+                jvms[leg].stop()
+                continue
+            # warm the JIT until throughput is stable: 5 s slices until two in a row agree within 5 %
+            slices, elapsed = [], 0
+            while elapsed < args.jit_warmup:
+                step = min(5, args.jit_warmup - elapsed)
+                slices.append(run_wrk(ports[leg], max(conns), step, headers=headers_of(leg))["rps"])
+                elapsed += step
+                if elapsed >= args.jit_warmup_min and len(slices) >= 2 and slices[-2] > 0 \
+                        and abs(slices[-1] - slices[-2]) / slices[-2] <= 0.05:
+                    break
+            stable = len(slices) >= 2 and slices[-2] > 0 and abs(slices[-1] - slices[-2]) / slices[-2] <= 0.05
+            append(out / "warmup.jsonl", {"leg": leg, "seconds": elapsed, "slices_rps": slices, "stable": stable})
+            log(f"JIT warm-up of {leg}: {elapsed}s, req/s per 5 s slice {[round(x) for x in slices]}"
+                + ("" if stable else " (not stable yet: limit reached)"))
         for leg in ("a", "b"):
             if leg in active:
                 run_wrk(ports[leg], max(conns), 2)
@@ -398,14 +638,17 @@ def main():
         for r in range(args.rounds):
             for c in conns:
                 for leg in rotate(active, r):
-                    pids_fn = lambda leg=leg: pids_of(leg)
-                    sampler = RssSampler(pids_fn)
-                    groups = {"a": backend.pids, "b": proxy.pids}
-                    groups.update({k: g.pids for k, g in gws.items()})
+                    sampler = RssSampler(lambda leg=leg: pids_of(leg))
                     cpu0 = {k: cpu_seconds(fn()) for k, fn in groups.items()}
                     la = loadavg()[0]
                     sampler.start()
-                    res = run_wrk(ports[leg], c, args.duration)
+                    try:
+                        res = run_wrk(ports[leg], c, args.duration, headers=headers_of(leg))
+                    except (RuntimeError, subprocess.TimeoutExpired) as e:
+                        sampler.finish()
+                        append(out / "failed.jsonl", {"leg": leg, "round": r, "connections": c, "error": str(e)[-600:]})
+                        log(f"  r{r} c={c} {leg}: wrk failed ({str(e)[-200:]!r})")
+                        continue
                     rss = sampler.finish()
                     cpu = {k: cpu_seconds(fn()) - cpu0[k] for k, fn in groups.items()}
                     rec = {"leg": leg, "round": r, "connections": c, **res, "rss_max_mb": rss,
@@ -416,42 +659,50 @@ def main():
                         f"non-2xx {res['non2xx']}, cpu/10k {rec['own_cpu_s_per_10k'] or 0:.3f}s, rss {rss:.0f} MB")
 
         # -- latency: Hyperfoil, fixed rates relative to nginx's max ---------------------------------
-        rows = [json.loads(x) for x in (out / "throughput.jsonl").read_text().splitlines()]
-        nginx_max = max(statistics.median(x["rps"] for x in rows if x["leg"] == "b" and x["connections"] == c)
-                        for c in conns) if "b" in active else None
+        rows = [json.loads(x) for x in (out / "throughput.jsonl").read_text().splitlines()] \
+            if (out / "throughput.jsonl").exists() else []
+        b_rps = [statistics.median(x["rps"] for x in rows if x["leg"] == "b" and x["connections"] == c)
+                 for c in conns if any(x["leg"] == "b" and x["connections"] == c for x in rows)]
+        nginx_max = max(b_rps) if b_rps else None
         meta["nginx_max_rps"] = nginx_max
         if nginx_max:
-            rates = [max(100, int(nginx_max * float(f) / 100) * 100) for f in args.rate_fractions.split(",")]
-            meta["rates"] = dict(zip(args.rate_fractions.split(","), rates))
+            fractions = args.rate_fractions.split(",")
+            rates = [max(100, int(nginx_max * float(f) / 100) * 100) for f in fractions]
+            meta["rates"] = dict(zip(fractions, rates))
             log(f"latency: nginx max {nginx_max:.0f} req/s -> rates {rates}")
             for r in range(args.rounds):
                 for rate in rates:
                     for leg in rotate(active, r):
-                        pids_fn = lambda leg=leg: pids_of(leg)
-                        sampler = RssSampler(pids_fn)
+                        sampler = RssSampler(lambda leg=leg: pids_of(leg))
                         la = loadavg()[0]
+                        cpu0 = cpu_seconds(pids_of(leg))
                         sampler.start()
                         try:
                             res = run_openload(ports[leg], rate, args.lat_duration, args.lat_warmup,
-                                               args.lat_connections, leg, work / f"openload-{leg}-{rate}-{r}.json")
+                                               args.lat_connections, leg, work / f"openload-{leg}-{rate}-{r}.json",
+                                               headers=headers_of(leg))
                         except (RuntimeError, subprocess.TimeoutExpired) as e:
                             sampler.finish()
                             append(out / "failed.jsonl", {"leg": leg, "round": r, "rate": rate, "error": str(e)[-600:]})
                             log(f"  r{r} {rate}/s {leg}: load driver failed ({str(e)[-200:]!r})")
                             continue
                         rss = sampler.finish()
-                        rec = {"leg": leg, "round": r, **res, "rss_max_mb": rss, "loadavg1": la}
+                        cpu = cpu_seconds(pids_of(leg)) - cpu0
+                        # the CPU covers the warm-up phase too: per request over both phases' requests
+                        sent = res["requests"] * (args.lat_duration + args.lat_warmup) / args.lat_duration
+                        rec = {"leg": leg, "round": r, **res, "rss_max_mb": rss, "loadavg1": la, "own_cpu_s": cpu,
+                               "own_cpu_s_per_10k": cpu / sent * 10000 if sent else None}
                         append(out / "latency.jsonl", rec)
                         log(f"  r{r} {rate}/s {leg}: p50 {res['p50_ms']:.2f} p99 {res['p99_ms']:.2f} ms, "
                             f"2xx {res['status_2xx']}/{res['requests']}, blocked {res['blocked_ms']:.0f} ms")
 
-        for leg in ("c", "d"):
-            pids = gws[leg].pids()
+        for leg, j in jvms.items():
+            pids = j.pids()
             if pids:
                 meta[f"vmhwm_mb_{leg}"] = (status_kb(pids[0], "VmHWM") or 0) / 1024.0
     finally:
-        for g in gws.values():
-            g.stop()
+        for j in jvms.values():
+            j.stop()
         proxy.stop()
         backend.stop()
         meta["unavailable"] = unavailable

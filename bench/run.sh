@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# Benchmark of the gateway against a plain nginx reverse proxy on the same zero-cost backend
-# (issue 9). Not part of ./mvnw verify. Loopback only; every load run is bounded in time.
+# Benchmark of the gateway against a plain nginx reverse proxy and a minimal Vert.x proxy on the same
+# zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
+# run is bounded in time.
 #
-#   bench/run.sh                 # full run: 3 rounds, about 12 minutes on 2 cores
-#   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look
+#   bench/run.sh                 # full run: 6 legs, 3 rounds, about 15-20 minutes on 2 cores
+#   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look (~4 min)
 #
-# Environment (all optional): BENCH_ROUNDS (3), BENCH_CONNECTIONS (16,64), BENCH_DURATION (8 s per wrk
-# run), BENCH_LAT_DURATION (6 s per fixed-rate run), BENCH_RATE_FRACTIONS (0.1,0.25,0.5 of nginx's max),
-# BENCH_JVM_OPTS (-Xmx384m ...), BENCH_SKIP_BUILD=1 (use the existing target/quarkus-app),
-# BENCH_OUT (raw results directory; default bench/results/raw/<UTC time>).
+# Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor),
+# c gateway -> vapi host, e = c with caller authentication on (a bearer JWT on every request),
+# d gateway on its embedded simulator.
+#
+# Environment (all optional):
+#   BENCH_LEGS            legs to measure (a,b,v,c,e,d; a is always started, every other leg calls it)
+#   BENCH_ROUNDS          rounds; every figure is the median over them (3)
+#   BENCH_CONNECTIONS     wrk connection counts (16,64)
+#   BENCH_DURATION        seconds per wrk run (8)
+#   BENCH_LAT_DURATION    seconds per measured fixed-rate run, after 3 s of warm-up (6)
+#   BENCH_RATE_FRACTIONS  fixed rates as fractions of nginx's best throughput (0.1,0.25)
+#   BENCH_JIT_WARMUP      at most this many seconds of load on each JVM leg before measuring; it stops
+#                         earlier once two 5 s slices agree within 5 % (60)
+#   BENCH_JVM_OPTS        JVM options of the JVM legs (default: what the Helm chart's defaults give the
+#                         pod, from helm/guestops-gateway/values.yaml: javaMaxMemRatio of the memory
+#                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
+#                         image's ParallelGC options, javaOptsAppend)
+#   BENCH_SKIP_BUILD=1    use the existing target/quarkus-app
+#   BENCH_APP_JAR         another packaged gateway (default target/quarkus-app/quarkus-run.jar)
+#   BENCH_OUT             raw results directory (default bench/results/raw/<UTC time>)
 #
 # Writes the raw results and SUMMARY.md to BENCH_OUT, and copies the summary to
 # bench/results/SUMMARY.md (the committed one).
@@ -23,6 +40,7 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} with apt-get"
   apt-get update -qq
@@ -36,6 +54,10 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   ./mvnw -B -q package -DskipTests -DskipITs
 fi
 ./mvnw -B -q -f bench/loadgen/pom.xml package
+# leg v on the gateway's Vert.x and Netty: the same Quarkus BOM as the gateway's pom.xml
+quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xml | head -1)
+./mvnw -B -q -f bench/loadgen/proxy/pom.xml -Dquarkus.version="$quarkus_v" package
+vertx_v=$(tr ':' '\n' < bench/loadgen/proxy/target/classpath.txt | sed -n 's:.*/vertx-core-\(.*\)\.jar:\1:p' | head -1)
 
 OUT=${BENCH_OUT:-bench/results/raw/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
@@ -47,17 +69,22 @@ os=$(. /etc/os-release && echo "$PRETTY_NAME")
 java_v=$( (java -version 2>&1 || true) | sed -n 1p)
 nginx_v=$( (nginx -v 2>&1 || true) | sed 's/.*: //')
 wrk_v=$( (wrk -v 2>&1 || true) | sed -n 1p | awk '{print $2}')
-echo "$(nproc) cores ($cpu), $mem RAM, $os, kernel $(uname -r); $java_v; $nginx_v; wrk $wrk_v; Hyperfoil 0.25.2; gateway commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo '+local changes')." \
+echo "$(nproc) cores ($cpu), $mem RAM, $os, kernel $(uname -r); $java_v; $nginx_v; wrk $wrk_v; Hyperfoil 0.25.2; Vert.x $vertx_v (leg v); gateway commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo '+local changes')." \
   > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
+args=()
+[ -n "${BENCH_JVM_OPTS:-}" ] && args+=(--jvm-opts "$BENCH_JVM_OPTS")
+[ -n "${BENCH_APP_JAR:-}" ] && args+=(--app-jar "$BENCH_APP_JAR")
 python3 bench/bench.py --out "$OUT" \
+  --legs "${BENCH_LEGS:-a,b,v,c,e,d}" \
   --rounds "${BENCH_ROUNDS:-3}" \
   --connections "${BENCH_CONNECTIONS:-16,64}" \
   --duration "${BENCH_DURATION:-8}" \
   --lat-duration "${BENCH_LAT_DURATION:-6}" \
-  --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25,0.5}" \
-  --jvm-opts "${BENCH_JVM_OPTS:--Xmx384m -XX:+ExitOnOutOfMemoryError}"
+  --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25}" \
+  --jit-warmup "${BENCH_JIT_WARMUP:-60}" \
+  "${args[@]}"
 
 python3 bench/report.py "$OUT" --machine "$OUT/machine.txt" > /dev/null
 cp "$OUT/SUMMARY.md" bench/results/SUMMARY.md

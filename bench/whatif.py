@@ -31,7 +31,7 @@ VARIANTS = {
     "no-audit": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF'],
     "no-otel": ["-Dquarkus.otel.sdk.disabled=true"],
     "lean": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF', "-Dquarkus.otel.sdk.disabled=true"],
-    "heap-128m": ["-Xmx128m"],   # a later -Xmx wins over the default options' -Xmx384m
+    "heap-128m": ["-Xmx128m"],   # a later -Xmx wins over the heap share of the default options
 }
 
 
@@ -41,10 +41,12 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--jvm-opts", default="-Xmx384m -XX:+ExitOnOutOfMemoryError")
+    ap.add_argument("--jvm-opts", default=None, help="default: the chart's, as bench.py runs its JVM legs")
     ap.add_argument("--base-port", type=int, default=18121)
     ap.add_argument("--leg", choices=["c", "d"], default="d")
     args = ap.parse_args()
+    if args.jvm_opts is None:
+        args.jvm_opts = " ".join(bench.chart_jvm_opts()[0])
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     (out / "whatif.jsonl").unlink(missing_ok=True)

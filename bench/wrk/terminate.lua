@@ -1,11 +1,17 @@
--- wrk script for bench/run.sh: the terminate call (modern flavour) with its JSON body and headers,
--- and a one-line JSON summary at the end (requests, errors, non-2xx, latency percentiles in ms).
+-- wrk script for bench/run.sh: the terminate call (modern flavour) with its JSON body and headers (and the
+-- caller's bearer token when BENCH_AUTHORIZATION is set), and a one-line JSON summary at the end
+-- (requests, errors, non-2xx, latency percentiles in ms).
 wrk.method = "POST"
 wrk.path = os.getenv("BENCH_PATH") or "/api/vcenter/vm/vm-1/guest/processes/1000?action=delete"
 wrk.body = '{"credentials":{"type":"USERNAME_PASSWORD","user_name":"root","password":"vmware"}}'
 wrk.headers["Content-Type"] = "application/json"
--- the session header a vAPI backend wants when it is called directly (legs a and b); the gateway ignores it
+-- the session header a vAPI backend wants when it is called directly (legs a, b; leg v sets it itself); the gateway ignores it
 wrk.headers["vmware-api-session-id"] = "sess-1"
+-- leg e (caller authentication on): bench.py passes "Bearer <token>", the same token on every request
+local authorization = os.getenv("BENCH_AUTHORIZATION")
+if authorization and authorization ~= "" then
+   wrk.headers["Authorization"] = authorization
+end
 
 local threads = {}
 

@@ -3,13 +3,13 @@ package com.guestops.gateway.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -44,49 +44,47 @@ public class GatewayMetrics {
     /** One finished terminate request; every request ends here exactly once. */
     public void request(String flavour, String host, String outcome, String source, long durationNanos) {
         counter("guestops.terminate.requests", "Terminate requests by outcome and by who decided it",
-                Tags.of("flavour", flavour, "host", host, "outcome", outcome, "source", source)).increment();
-        timers.computeIfAbsent(flavour + '|' + host + '|' + outcome, k -> Timer.builder("guestops.terminate.duration")
+                "flavour", flavour, "host", host, "outcome", outcome, "source", source).increment();
+        String timerKey = flavour + '|' + host + '|' + outcome;
+        Timer timer = timers.get(timerKey);
+        (timer != null ? timer : timers.computeIfAbsent(timerKey, k -> Timer.builder("guestops.terminate.duration")
                 .description("Terminate request latency, all attempts included")
                 .tags("flavour", flavour, "host", host, "outcome", outcome)
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .minimumExpectedValue(LATENCY_BUCKETS[0])
                 .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
-                .register(registry))
-                .record(Duration.ofNanos(durationNanos));
+                .register(registry)))
+                .record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
     /** One call to a host: {@code success}, a vAPI error type, {@code timeout} or {@code transport_error}. */
     public void attempt(String host, String result) {
-        counter("guestops.host.attempts", "Calls made to hosts, by result", Tags.of("host", host, "result", result)).increment();
+        counter("guestops.host.attempts", "Calls made to hosts, by result", "host", host, "result", result).increment();
     }
 
     public void retry(String host) {
-        counter("guestops.host.retries", "Retries of busy or refused host calls", Tags.of("host", host)).increment();
+        counter("guestops.host.retries", "Retries of busy or refused host calls", "host", host).increment();
     }
 
     public void retryBudgetExhausted(String host) {
-        counter("guestops.host.retry.budget.exhausted", "Retries refused because the host's retry budget was spent",
-                Tags.of("host", host)).increment();
+        counter("guestops.host.retry.budget.exhausted", "Retries refused because the host's retry budget was spent", "host", host).increment();
     }
 
     public void login(String host, String result) {
-        counter("guestops.host.logins", "Service-account logins to hosts", Tags.of("host", host, "result", result)).increment();
+        counter("guestops.host.logins", "Service-account logins to hosts", "host", host, "result", result).increment();
     }
 
     public void cooldownRejection(String host) {
-        counter("guestops.vm.cooldown.rejections", "Requests failed fast because their VM is cooling down",
-                Tags.of("host", host)).increment();
+        counter("guestops.vm.cooldown.rejections", "Requests failed fast because their VM is cooling down", "host", host).increment();
     }
 
     /** One ownership lookup of discovery: owns, not_here, silent, not_sent (nobody waited any more), skipped (breaker open). */
     public void hostLookup(String host, String result) {
-        counter("guestops.host.lookups", "Ownership lookups of discovery per host, by answer",
-                Tags.of("host", host, "result", result)).increment();
+        counter("guestops.host.lookups", "Ownership lookups of discovery per host, by answer", "host", host, "result", result).increment();
     }
 
     public void directoryLookup(String result) {
-        counter("guestops.directory.lookups", "VM to host resolutions, by how they were answered",
-                Tags.of("result", result)).increment();
+        counter("guestops.directory.lookups", "VM to host resolutions, by how they were answered", "result", result).increment();
     }
 
     private volatile Timer discovery;
@@ -118,23 +116,30 @@ public class GatewayMetrics {
 
     /** A connection closed as soon as it was accepted: the pod already holds its maximum. */
     public void httpConnectionRejected() {
-        counter("guestops.http.connections.rejected", "Connections refused because the pod held its maximum (gateway.http.max-connections)",
-                Tags.empty()).increment();
+        counter("guestops.http.connections.rejected",
+                "Connections refused because the pod held its maximum (gateway.http.max-connections)").increment();
     }
 
     /** A client that did not send its request head ({@code header}) or body ({@code body}) in time. */
     public void httpRequestTimeout(String phase) {
-        counter("guestops.http.request.timeouts", "Clients cut off for sending a request head or body too slowly",
-                Tags.of("phase", phase)).increment();
+        counter("guestops.http.request.timeouts", "Clients cut off for sending a request head or body too slowly", "phase", phase).increment();
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
-    private Counter counter(String name, String description, Tags tags) {
+    /**
+     * The counter with these tags (name, value, name, value...), registered on first use and then found by a key made of
+     * the values alone: nothing is sorted or registered per request, only one small string is built.
+     */
+    private Counter counter(String name, String description, String... tags) {
         StringBuilder key = new StringBuilder(name);
-        tags.forEach(t -> key.append('|').append(t.getValue()));
-        return counters.computeIfAbsent(key.toString(), k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        for (int i = 1; i < tags.length; i += 2) {
+            key.append('|').append(tags[i]);
+        }
+        Counter known = counters.get(key.toString());
+        return known != null ? known : counters.computeIfAbsent(key.toString(),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }

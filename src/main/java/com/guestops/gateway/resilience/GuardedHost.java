@@ -11,6 +11,7 @@ import com.guestops.gateway.host.HostClient.Ownership;
 import com.guestops.gateway.metrics.GatewayMetrics;
 import com.guestops.gateway.resilience.AttemptClassifier.Verdict;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -57,6 +58,8 @@ public final class GuardedHost {
     private final Tracer tracer;
     private final NanoClock clock;
     private final AtomicInteger inflight = new AtomicInteger();
+    private final String attemptSpanName;
+    private final String typeTag;
     private volatile long openedAtNanos;
     /** Less time than this left when a lookup's turn comes: not worth sending (a tenth of lookup-timeout, at most 100 ms). */
     private final long minimumLookupNanos;
@@ -71,6 +74,8 @@ public final class GuardedHost {
         this.tracer = tracer;
         this.clock = clock;
         this.breakerName = "host-" + client.name();
+        this.attemptSpanName = "terminate attempt " + client.name();
+        this.typeTag = client.type().name().toLowerCase(Locale.ROOT);
         this.budget = new RetryBudget(policy.retryBudgetRatio(), policy.retryBudgetMinConcurrent());
         this.minimumLookupNanos = Math.min(Duration.ofMillis(100).toNanos(), policy.lookupTimeout().toNanos() / 10);
         long retryDelay = policy.retryDelay().toMillis();
@@ -182,6 +187,15 @@ public final class GuardedHost {
             this.traceContext = traceContext;
         }
 
+        /**
+         * Whether this request's attempts get spans: not when the request's own span was created and not sampled
+         * (tracing off, the default, or this trace not chosen), as the sampler would decide the same for them.
+         */
+        boolean traced() {
+            SpanContext request = Span.fromContext(traceContext).getSpanContext();
+            return !request.isValid() || request.isSampled();
+        }
+
         synchronized boolean takeRetry() {
             retryHeld = budget.tryStartRetry();
             return retryHeld;
@@ -205,14 +219,14 @@ public final class GuardedHost {
             }
             int attempt = request.attempts.incrementAndGet();
             request.listener.attemptStarted(name());
-            Span span = tracer.spanBuilder("terminate attempt " + name())
+            Span span = request.traced() ? tracer.spanBuilder(attemptSpanName)
                     .setParent(request.traceContext)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute("guestops.host", name())
-                    .setAttribute("guestops.host.type", type().name().toLowerCase(Locale.ROOT))
+                    .setAttribute("guestops.host.type", typeTag)
                     .setAttribute("guestops.vm", request.vm)
                     .setAttribute("guestops.attempt", attempt)
-                    .startSpan();
+                    .startSpan() : Span.getInvalid();
             return onContext(call.attempt(policy.attemptTimeout()), request.vertxContext)
                     .onItemOrFailure().transformToUni((ok, failure) -> {
                         request.releaseRetry();

@@ -32,6 +32,13 @@ public interface AuthConfig {
     Optional<Duration> maxTokenAge();
 
     /**
+     * How many verified tokens to remember (by their SHA-256), each until it expires, so that a caller's token is
+     * verified once rather than on every request; 0 verifies every request's token.
+     */
+    @WithDefault("10000")
+    int verifiedTokenCacheSize();
+
+    /**
      * Optional scoping rules, in order. The first rule whose {@code subjects} or {@code groups} match the
      * caller decides which VMs and hosts it may act on; a caller no rule matches is denied. No rules: a
      * caller with the required role may act on every VM.

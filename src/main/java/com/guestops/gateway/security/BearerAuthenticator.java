@@ -49,15 +49,21 @@ public class BearerAuthenticator {
 
     private final JWTParser parser;
     private final AuthSettings settings;
+    private final VerifiedTokens verifiedTokens;
 
     @Inject
-    public BearerAuthenticator(JWTParser parser, AuthStartupCheck startup) {
-        this(parser, startup.settings());
+    public BearerAuthenticator(JWTParser parser, AuthStartupCheck startup, AuthConfig config) {
+        this(parser, startup.settings(), new VerifiedTokens(config.verifiedTokenCacheSize(), System::currentTimeMillis));
     }
 
     BearerAuthenticator(JWTParser parser, AuthSettings settings) {
+        this(parser, settings, VerifiedTokens.none());
+    }
+
+    BearerAuthenticator(JWTParser parser, AuthSettings settings, VerifiedTokens verifiedTokens) {
         this.parser = parser;
         this.settings = settings;
+        this.verifiedTokens = verifiedTokens;
     }
 
     /**
@@ -75,10 +81,14 @@ public class BearerAuthenticator {
         } catch (VapiException rejected) {
             return Uni.createFrom().failure(rejected);
         }
+        CallerIdentity known = verifiedTokens.caller(token);
+        if (known != null) {
+            return Uni.createFrom().item(known); // verified before and not expired since
+        }
         Uni<JsonWebToken> verified = settings.blockingVerification()
                 ? offloaded(token)
                 : Uni.createFrom().item(() -> verify(token));
-        return verified.map(this::identity);
+        return verified.map(jwt -> identity(token, jwt));
     }
 
     /** Throws 403 {@code unauthorized} unless the caller's groups list the required role (no-op when callers are not checked). */
@@ -148,9 +158,9 @@ public class BearerAuthenticator {
 
     /**
      * The verified subject and groups, after the checks smallrye-jwt does not make (issue time and age, the type
-     * of the groups claim); nothing else of the token is kept.
+     * of the groups claim); nothing else of the token is kept. Remembered until the token expires.
      */
-    private CallerIdentity identity(JsonWebToken jwt) {
+    private CallerIdentity identity(String token, JsonWebToken jwt) {
         String subject = jwt.getSubject();
         if (subject == null || subject.isBlank()) {
             LOG.info("Rejected a bearer token without a subject (sub) claim");
@@ -160,7 +170,26 @@ public class BearerAuthenticator {
         checkIssueTime(claims.path("iat"), System.currentTimeMillis() / 1000);
         checkGroupsClaim(claims);
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
-        return CallerIdentity.authenticated(subject, groups);
+        CallerIdentity caller = CallerIdentity.authenticated(subject, groups);
+        verifiedTokens.remember(token, caller, acceptedUntilMillis(claims));
+        return caller;
+    }
+
+    /**
+     * When this token stops being accepted: its {@code exp} (without the clock skew smallrye-jwt tolerates, so a
+     * remembered token never outlives a fresh verification), or sooner by {@code gateway.auth.max-token-age}.
+     * 0 (never remembered) without a numeric {@code exp}.
+     */
+    private long acceptedUntilMillis(JsonNode claims) {
+        JsonNode exp = claims.path("exp");
+        if (!exp.isNumber()) {
+            return 0;
+        }
+        long until = exp.asLong();
+        if (settings.maxTokenAge().isPresent()) {
+            until = Math.min(until, claims.path("iat").asLong() + settings.maxTokenAge().get().toSeconds());
+        }
+        return until * 1000;
     }
 
     /**

@@ -1,6 +1,7 @@
 package com.guestops.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.support.TestTokens;
@@ -10,10 +11,14 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.util.KeyUtils;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +92,65 @@ class BearerAuthenticatorTest {
         assertThat(authenticator.authenticate(List.of("Bearer " + old)).await().indefinitely().subject()).isEqualTo("svc");
     }
 
+    /** A caller's token is verified once; the same token again is answered from what it verified to. */
+    @Test
+    void aTokenSeenAgainIsNotVerifiedAgainUntilItExpires() {
+        long now = TestTokens.now();
+        AtomicLong wallClock = new AtomicLong(now * 1000);
+        RecordingParser parser = parser();
+        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
+                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false), new VerifiedTokens(100, wallClock::get));
+        String token = TestTokens.sign(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
+        String other = TestTokens.sign(TestTokens.claims("other", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
+
+        assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().subject()).isEqualTo("svc");
+        assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().groups()).contains(TestTokens.ROLE);
+        assertThat(parser.verifications.get()).isEqualTo(1);
+        assertThat(authenticator.authenticate(List.of("Bearer " + other)).await().indefinitely().subject()).isEqualTo("other");
+        assertThat(parser.verifications.get()).isEqualTo(2);
+
+        // at its exp the remembered answer is no longer used: the token is verified again (by the parser, whose own
+        // clock has not moved, so it still verifies; a real clock past exp would refuse it there)
+        wallClock.set((now + 300) * 1000);
+        assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().subject()).isEqualTo("svc");
+        assertThat(parser.verifications.get()).isEqualTo(3);
+    }
+
+    /** A refused token is not remembered: every attempt is verified and refused again. */
+    @Test
+    void refusedTokensAreNotRemembered() {
+        long now = TestTokens.now();
+        RecordingParser parser = parser();
+        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
+                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false), new VerifiedTokens(100, System::currentTimeMillis));
+        String untrusted = TestTokens.signWithUntrustedKey(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> authenticator.authenticate(List.of("Bearer " + untrusted)).await().indefinitely())
+                    .isInstanceOf(VapiException.class);
+        }
+        assertThat(parser.verifications.get()).isEqualTo(2);
+    }
+
+    /** gateway.auth.max-token-age ends a remembered token's life before its exp. */
+    @Test
+    void aRememberedTokenAgesOutWithMaxTokenAge() {
+        long now = TestTokens.now();
+        AtomicLong wallClock = new AtomicLong(now * 1000);
+        RecordingParser parser = parser();
+        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
+                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false, AuthSettings.DEFAULT_CLOCK_SKEW,
+                        Optional.of(Duration.ofSeconds(60)), AuthSettings.DEFAULT_GROUPS_PATH),
+                new VerifiedTokens(100, wallClock::get));
+        String token = TestTokens.sign(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 3600));
+        authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely();
+        wallClock.set((now + 59) * 1000);
+        authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely();
+        assertThat(parser.verifications.get()).isEqualTo(1);
+        wallClock.set((now + 60) * 1000);
+        authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely();
+        assertThat(parser.verifications.get()).isEqualTo(2);
+    }
+
     private record Result(CallerIdentity caller, Throwable failure, String thread, boolean sameContext) {
     }
 
@@ -119,8 +183,11 @@ class BearerAuthenticatorTest {
             super(info);
         }
 
+        final AtomicInteger verifications = new AtomicInteger();
+
         @Override
         public JsonWebToken parse(String token) throws ParseException {
+            verifications.incrementAndGet();
             verifiedOn.set(Thread.currentThread().getName());
             return super.parse(token);
         }
