@@ -91,15 +91,21 @@ class HelmChartTest {
     }
 
     @Test
-    void probesHitTheQuarkusHealthEndpointsOnTheHttpPort() {
-        JsonNode container = Charts.template(PRODUCTION).container();
+    void probesHitTheQuarkusHealthEndpointsOnTheManagementPort() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode container = r.container();
         assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
         assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        assertThat(container.at("/ports/1/name").asText()).isEqualTo("management");
+        assertThat(container.at("/ports/1/containerPort").asInt()).isEqualTo(9000);
+        assertThat(container.path("ports")).hasSize(2);
+        assertThat(r.applicationYaml()).contains("management:").contains("port: 9000");
         assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("http");
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("management");
+            assertThat(container.at("/" + probe + "/httpGet/scheme").asText()).as(probe).isEqualTo("HTTP");
             assertThat(container.at("/" + probe + "/periodSeconds").asInt()).as(probe).isPositive();
             assertThat(container.at("/" + probe + "/timeoutSeconds").asInt()).as(probe).isPositive();
         }
@@ -262,12 +268,17 @@ class HelmChartTest {
         JsonNode sm = r.one("ServiceMonitor");
         assertThat(sm.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
         assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
-        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("management");
+        assertThat(sm.at("/spec/endpoints/0/scheme").asText()).isEqualTo("http");
         assertThat(sm.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
         assertThat(sm.at("/spec/namespaceSelector/matchNames/0").asText()).isEqualTo("guestops");
         JsonNode port = r.one("Service").at("/spec/ports/0");
         assertThat(port.path("name").asText()).isEqualTo("http");
         assertThat(port.path("targetPort").asText()).isEqualTo("http");
+        JsonNode management = r.one("Service").at("/spec/ports/1");
+        assertThat(management.path("name").asText()).isEqualTo("management");
+        assertThat(management.path("port").asInt()).isEqualTo(9000);
+        assertThat(management.path("targetPort").asText()).isEqualTo("management");
     }
 
     @Test
@@ -379,13 +390,16 @@ class HelmChartTest {
         JsonNode np = Charts.template(PRODUCTION).one("NetworkPolicy");
         assertThat(np.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\",\"Egress\"]");
         JsonNode ingress = np.at("/spec/ingress");
-        assertThat(ingress).hasSize(1);
+        assertThat(ingress).hasSize(2);
+        // callers on the callers' port, Prometheus on the management port: neither reaches the other's
         assertThat(ingress.at("/0/ports").toString()).isEqualTo("[{\"port\":\"http\",\"protocol\":\"TCP\"}]");
-        JsonNode from = ingress.at("/0/from");
-        assertThat(from).hasSize(2);
-        assertThat(from.at("/0/podSelector/matchLabels/guestops-gateway~1client").asText()).isEqualTo("true");
-        assertThat(from.at("/1/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("prometheus");
-        assertThat(from.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
+        assertThat(ingress.at("/0/from")).hasSize(1);
+        assertThat(ingress.at("/0/from/0/podSelector/matchLabels/guestops-gateway~1client").asText()).isEqualTo("true");
+        assertThat(ingress.at("/1/ports").toString()).isEqualTo("[{\"port\":\"management\",\"protocol\":\"TCP\"}]");
+        JsonNode from = ingress.at("/1/from");
+        assertThat(from).hasSize(1);
+        assertThat(from.at("/0/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("prometheus");
+        assertThat(from.at("/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
 
         JsonNode egress = np.at("/spec/egress");
         assertThat(egress).hasSize(3);

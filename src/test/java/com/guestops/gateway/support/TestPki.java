@@ -1,0 +1,190 @@
+package com.guestops.gateway.support;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/**
+ * A throw-away certificate authority made at test time (BouncyCastle, on the test classpath through
+ * smallrye-certificate-generator): server certificates for the gateway's HTTPS port and client certificates for
+ * mutual TLS, written as the PEM files a {@code kubernetes.io/tls} Secret holds ({@code tls.crt}, {@code tls.key}
+ * in PKCS#8, {@code ca.crt}). Nothing of it is committed.
+ */
+public final class TestPki {
+
+    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+    /** A certificate and its private key. */
+    public record Issued(X509Certificate certificate, KeyPair keys) {
+
+        /** Writes tls.crt and tls.key (PKCS#8) into {@code dir}, replacing what is there, as a renewed Secret would. */
+        public void writeTo(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                // written beside and moved into place, so that a reader never sees half a file
+                Path crt = Files.writeString(dir.resolve("tls.crt.new"), pem("CERTIFICATE", certificate.getEncoded()));
+                Path key = Files.writeString(dir.resolve("tls.key.new"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+                Files.move(key, dir.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(crt, dir.resolve("tls.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private final String name;
+    private final Issued ca;
+
+    private TestPki(String name, Issued ca) {
+        this.name = name;
+        this.ca = ca;
+    }
+
+    /** A new CA, e.g. {@code TestPki.ca("callers")}. */
+    public static TestPki ca(String name) {
+        KeyPair keys = keyPair();
+        X500Name subject = new X500Name("CN=guestops test CA " + name + ",O=guestops tests");
+        try {
+            X509v3CertificateBuilder builder = builder(subject, subject, keys, Duration.ofDays(2))
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            return new TestPki(name, new Issued(sign(builder, keys), keys));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public X509Certificate certificate() {
+        return ca.certificate();
+    }
+
+    /** Writes the CA certificate as {@code ca.crt} into {@code dir} and answers its path. */
+    public Path writeCaTo(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.writeString(dir.resolve("ca.crt"), pem("CERTIFICATE", ca.certificate().getEncoded()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A server certificate for 127.0.0.1 and localhost. */
+    public Issued server(String commonName) {
+        return issue("CN=" + commonName, KeyPurposeId.id_kp_serverAuth, true);
+    }
+
+    /** A client certificate whose subject is {@code CN=<commonName>,O=guestops tests}. */
+    public Issued client(String commonName) {
+        return issue("CN=" + commonName + ",O=guestops tests", KeyPurposeId.id_kp_clientAuth, false);
+    }
+
+    /** A client context trusting this CA (the server's issuer) and presenting {@code client}, or nothing when null. */
+    public SSLContext clientContext(Issued client) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca-" + name, ca.certificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            KeyManagerFactory kmf = null;
+            if (client != null) {
+                KeyStore keys = KeyStore.getInstance("PKCS12");
+                keys.load(null, null);
+                keys.setKeyEntry("client", client.keys().getPrivate(), new char[0], new X509Certificate[] {client.certificate()});
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, new char[0]);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Issued issue(String subject, KeyPurposeId purpose, boolean server) {
+        KeyPair keys = keyPair();
+        try {
+            X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+                    new X500Name(subject), keys, Duration.ofDays(1))
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            if (server) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+                        new GeneralName(GeneralName.dNSName, "localhost")}));
+            }
+            return new Issued(sign(builder, ca.keys()), keys);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Duration validity) {
+        Instant now = Instant.now();
+        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), subject, keys.getPublic());
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot sign a test certificate", e);
+        }
+    }
+
+    private static KeyPair keyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(new PemObject(type, der));
+        }
+        return out.toString();
+    }
+}
