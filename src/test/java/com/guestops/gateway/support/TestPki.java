@@ -112,12 +112,12 @@ public final class TestPki {
         return issue("CN=" + commonName + ",O=guestops tests", KeyPurposeId.id_kp_clientAuth, false);
     }
 
-    /** A client context trusting this CA (the server's issuer) and presenting {@code client}, or nothing when null. */
-    public SSLContext clientContext(Issued client) {
+    /** A client's TLS context: trusts the certificates {@code trusted} issues, presents {@code client} (nothing when null). */
+    public static SSLContext context(TestPki trusted, Issued client) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
-            trust.setCertificateEntry("ca-" + name, ca.certificate());
+            trust.setCertificateEntry("ca-" + trusted.name, trusted.ca.certificate());
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             KeyManagerFactory kmf = null;
