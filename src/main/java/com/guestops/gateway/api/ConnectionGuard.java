@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -139,7 +140,11 @@ final class ConnectionGuard {
         return decoded;
     }
 
-    /** Raw bytes, first in the pipeline. */
+    /**
+     * Raw bytes, first in the pipeline (behind TLS on an HTTPS connection). One per connection; "sharable" only so that
+     * Netty lets it be added a second time, when it moves behind the TLS handler.
+     */
+    @ChannelHandler.Sharable
     private final class Head extends ChannelInboundHandlerAdapter {
 
         @Override

@@ -644,6 +644,112 @@ class HelmChartTest {
         assertThatThrownBy(() -> Charts.template(vms)).hasMessageContaining("nowhere");
     }
 
+    // ---- HTTPS for callers (tls.*, docs/tls.md) ---------------------------------------------------
+
+    /** values-app-tls.yaml: HTTPS from an existing Secret, client certificates of a CA from a ConfigMap. */
+    @Test
+    void httpsModeServesCallersOnlyOverTlsWithTheSecretsCertificate() {
+        Charts.Rendered r = Charts.template(VALUES.resolve("values-app-tls.yaml"));
+        JsonNode container = r.container();
+        assertThat(container.path("ports")).hasSize(2);
+        assertThat(container.at("/ports/0/name").asText()).isEqualTo("https");
+        assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8443);
+        assertThat(container.at("/ports/1/name").asText()).isEqualTo("management");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("management");
+            assertThat(container.at("/" + probe + "/httpGet/scheme").asText()).as(probe).isEqualTo("HTTP");
+        }
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(volume(pod, "tls-server").at("/secret/secretName").asText()).isEqualTo("guestops-gateway-tls");
+        assertThat(readOnly(container, "tls-server")).isTrue();
+        assertThat(volume(pod, "tls-client-ca").at("/configMap/name").asText()).isEqualTo("guestops-callers-ca");
+        for (JsonNode mount : container.path("volumeMounts")) {
+            assertThat(mount.has("subPath")).as("no subPath: a renewed certificate must appear in place").isFalse();
+        }
+
+        JsonNode config = Charts.parseYaml(r.applicationYaml());
+        JsonNode http = config.at("/quarkus/http");
+        assertThat(http.path("insecure-requests").asText()).isEqualTo("disabled");
+        assertThat(http.path("ssl-port").asInt()).isEqualTo(8443);
+        assertThat(http.path("tls-configuration-name").asText()).isEqualTo("https");
+        assertThat(http.path("tls-client-auth").asText()).isEqualTo("request");
+        JsonNode tls = config.at("/quarkus/tls/https");
+        assertThat(tls.at("/key-store/pem/server/cert").asText()).isEqualTo("/deployments/tls-server/tls.crt");
+        assertThat(tls.at("/key-store/pem/server/key").asText()).isEqualTo("/deployments/tls-server/tls.key");
+        assertThat(tls.at("/trust-store/pem/certs").asText()).isEqualTo("/deployments/tls-client-ca/ca.crt");
+        assertThat(tls.path("reload-period").asText()).isEqualTo("2s");
+        assertThat(config.at("/gateway/auth/client-certificate-required").asBoolean()).isTrue();
+        assertThat(config.at("/quarkus/management/port").asInt()).isEqualTo(9000);
+
+        JsonNode ports = r.one("Service").at("/spec/ports");
+        assertThat(ports).hasSize(2);
+        assertThat(ports.at("/0/name").asText()).isEqualTo("https");
+        assertThat(ports.at("/0/targetPort").asText()).isEqualTo("https");
+        assertThat(ports.at("/1/name").asText()).isEqualTo("management");
+        assertThat(r.kinds()).doesNotContain("Certificate");
+        assertThat(Charts.notes(VALUES.resolve("values-app-tls.yaml"))).contains("https://it-guestops-gateway")
+                .contains("HTTPS only");
+        LintResult lint = Charts.lint(VALUES.resolve("values-app-tls.yaml"));
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @Test
+    void certManagerIssuesTheCertificateTheNetworkPolicyAndServiceMonitorFollow() throws IOException {
+        Path values = tmp.resolve("cert-manager.yaml");
+        Files.writeString(values, """
+                tls:
+                  enabled: true
+                  certManager:
+                    enabled: true
+                    issuerRef: {name: cluster-ca, kind: ClusterIssuer}
+                networkPolicy:
+                  enabled: true
+                serviceMonitor:
+                  enabled: true
+                """);
+        Charts.Rendered r = Charts.template(values);
+        JsonNode certificate = r.one("Certificate");
+        assertThat(certificate.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
+        assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("gw-guestops-gateway-tls");
+        assertThat(certificate.at("/spec/issuerRef/name").asText()).isEqualTo("cluster-ca");
+        assertThat(certificate.at("/spec/issuerRef/kind").asText()).isEqualTo("ClusterIssuer");
+        assertThat(certificate.at("/spec/privateKey/encoding").asText()).isEqualTo("PKCS8");
+        assertThat(certificate.at("/spec/dnsNames").toString()).isEqualTo("[\"gw-guestops-gateway\",\"gw-guestops-gateway.guestops\","
+                + "\"gw-guestops-gateway.guestops.svc\",\"gw-guestops-gateway.guestops.svc.cluster.local\"]");
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(volume(pod, "tls-server").at("/secret/secretName").asText()).isEqualTo("gw-guestops-gateway-tls");
+        // the Service's DNS names are the certificate's
+        assertThat(name(r.one("Service"))).isEqualTo("gw-guestops-gateway");
+        assertThat(Charts.parseYaml(r.applicationYaml()).at("/quarkus/http/tls-client-auth").isMissingNode()).isTrue();
+        JsonNode ingress = r.one("NetworkPolicy").at("/spec/ingress");
+        assertThat(ingress.at("/0/ports/0/port").asText()).isEqualTo("https");
+        assertThat(ingress.at("/1/ports/0/port").asText()).isEqualTo("management");
+        assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/port").asText()).isEqualTo("management");
+        assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/scheme").asText()).isEqualTo("http");
+        LintResult lint = Charts.lint(values);
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @Test
+    void httpsValuesThatCannotWorkAreRefused() throws IOException {
+        Map<String, String> refused = Map.of(
+                "tls.enabled needs tls.secretName", "tls:\n  enabled: true\n",
+                "tls.clientAuth.enabled needs tls.enabled", "tls:\n  clientAuth: {enabled: true, caConfigMap: ca}\n",
+                "tls.clientAuth.enabled needs tls.clientAuth.caConfigMap or tls.clientAuth.caSecret",
+                "tls:\n  enabled: true\n  secretName: s\n  clientAuth: {enabled: true}\n",
+                "tls.certManager.issuerRef.name is required", "tls:\n  enabled: true\n  certManager: {enabled: true}\n",
+                "trustStores.https is reserved",
+                "tls:\n  enabled: true\n  secretName: s\ntrustStores:\n  https: {configMap: ca}\n");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            Path values = tmp.resolve("tls-" + Math.abs(e.getKey().hashCode()) + ".yaml");
+            Files.writeString(values, e.getValue());
+            assertThatThrownBy(() -> Charts.template(values)).as(e.getKey()).hasMessageContaining(e.getKey());
+        }
+        Path misspelt = tmp.resolve("tls-misspelt.yaml");
+        Files.writeString(misspelt, "tls:\n  enabled: true\n  secret: s\n");
+        assertThatThrownBy(() -> Charts.template(misspelt)).hasMessageContaining("schema");
+    }
+
     @Test
     void schemaRejectsBadValues() throws IOException {
         Map<String, String> bad = Map.of(

@@ -91,7 +91,7 @@ class HttpsRenderedConfigIT {
                 .isInstanceOf(ConnectException.class);
         assertThat(app.management("/q/health/ready").statusCode()).isEqualTo(200);
         assertThat(app.management("/q/health/live").statusCode()).isEqualTo(200);
-        assertThat(app.management("/q/metrics").body()).contains("# TYPE ", "guestops_terminate_requests_total");
+        assertThat(app.management("/q/metrics").body()).contains("# TYPE ", "guestops_http_connections");
         for (String path : List.of("/q/health/ready", "/q/health/live", "/q/metrics")) {
             assertThat(app.get(path).statusCode()).as(path).isEqualTo(404);
         }
