@@ -144,6 +144,11 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
 {{- end }}
 
+{{/* The Service's port for callers. */}}
+{{- define "guestops-gateway.servicePort" -}}
+{{- if .Values.tls.enabled }}{{ .Values.service.httpsPort }}{{ else }}{{ .Values.service.port }}{{ end }}
+{{- end }}
+
 {{- define "guestops-gateway.applicationConfig" -}}
 {{- $root := . }}
 {{- if dig "gateway" "hosts" nil .Values.extraConfig }}

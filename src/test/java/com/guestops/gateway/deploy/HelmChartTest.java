@@ -684,11 +684,12 @@ class HelmChartTest {
         JsonNode ports = r.one("Service").at("/spec/ports");
         assertThat(ports).hasSize(2);
         assertThat(ports.at("/0/name").asText()).isEqualTo("https");
+        assertThat(ports.at("/0/port").asInt()).isEqualTo(8443);
         assertThat(ports.at("/0/targetPort").asText()).isEqualTo("https");
         assertThat(ports.at("/1/name").asText()).isEqualTo("management");
         assertThat(r.kinds()).doesNotContain("Certificate");
-        assertThat(Charts.notes(VALUES.resolve("values-app-tls.yaml"))).contains("https://it-guestops-gateway")
-                .contains("HTTPS only");
+        assertThat(Charts.notes(VALUES.resolve("values-app-tls.yaml"))).contains("https://gw-guestops-gateway.guestops.svc:8443/")
+                .contains("HTTPS only").contains("port-forward svc/gw-guestops-gateway 8443:8443 9000:9000");
         LintResult lint = Charts.lint(VALUES.resolve("values-app-tls.yaml"));
         assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
     }
