@@ -185,7 +185,8 @@ final class PackagedApp implements AutoCloseable {
 
     /** From now on, the callers' port is reached with this TLS context (trust in the server, a client certificate). */
     PackagedApp tls(javax.net.ssl.SSLContext context) {
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(context).build();
+        // the connect timeout covers the TLS handshake too: the first ones of a fresh JVM on a busy machine are slow
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).sslContext(context).build();
         return this;
     }
 

@@ -18,7 +18,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -114,6 +120,14 @@ public final class TestPki {
 
     /** A client's TLS context: trusts the certificates {@code trusted} issues, presents {@code client} (nothing when null). */
     public static SSLContext context(TestPki trusted, Issued client) {
+        return context(trusted, client, false);
+    }
+
+    /**
+     * @param always present {@code client} even when the server's certificate request names other CAs (the JDK's own
+     *               key manager then presents nothing; curl and most clients present what they are given)
+     */
+    public static SSLContext context(TestPki trusted, Issued client, boolean always) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -129,17 +143,65 @@ public final class TestPki {
                 kmf.init(keys, new char[0]);
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            KeyManager[] keyManagers = kmf == null ? null : kmf.getKeyManagers();
+            if (always && keyManagers != null) {
+                keyManagers = new KeyManager[] {new AlwaysPresent((X509ExtendedKeyManager) keyManagers[0])};
+            }
+            context.init(keyManagers, tmf.getTrustManagers(), new SecureRandom());
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** Offers its one client certificate whatever CAs the server asks for. */
+    private static final class AlwaysPresent extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager keys;
+
+        AlwaysPresent(X509ExtendedKeyManager keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {"client"};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return "client";
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return "client";
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
+    }
+
     private Issued issue(String subject, KeyPurposeId purpose, boolean server) {
         KeyPair keys = keyPair();
         try {
-            X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+            X509v3CertificateBuilder builder = builder(X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
                     new X500Name(subject), keys, Duration.ofDays(1))
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
