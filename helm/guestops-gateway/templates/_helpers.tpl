@@ -210,7 +210,6 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- with .Values.tls.reloadPeriod }}{{ $_ := set $server "reload-period" . }}{{ end }}
 {{- if .Values.tls.clientAuth.enabled }}
 {{- $_ := set $server "trust-store" (dict "pem" (dict "certs" (printf "/deployments/tls-client-ca/%s" (.Values.tls.clientAuth.key | default "ca.crt")))) }}
-{{- $_ := set $http "tls-client-auth" "request" }}
 {{- end }}
 {{- $_ := set $tls "https" $server }}
 {{- $_ := set $http "ssl-port" (int .Values.tls.httpsPort) }}

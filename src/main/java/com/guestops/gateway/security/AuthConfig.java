@@ -23,8 +23,8 @@ public interface AuthConfig {
 
     /**
      * Mutual TLS: every terminate request must come over HTTPS with a client certificate that the HTTP server's TLS
-     * configuration verified against the callers' CA ({@code quarkus.http.tls-client-auth=request} and a trust store
-     * in {@code quarkus.http.tls-configuration-name}); without one it is refused 401 {@code unauthenticated}. It
+     * configuration ({@code quarkus.http.tls-configuration-name}) verified against its trust store, the callers' CA;
+     * without one it is refused 401 {@code unauthenticated} ({@link ClientCertificates}). It
      * authenticates the connection, beside the bearer token, which still names the caller (docs/security.md).
      */
     @WithDefault("false")

@@ -672,7 +672,8 @@ class HelmChartTest {
         assertThat(http.path("insecure-requests").asText()).isEqualTo("disabled");
         assertThat(http.path("ssl-port").asInt()).isEqualTo(8443);
         assertThat(http.path("tls-configuration-name").asText()).isEqualTo("https");
-        assertThat(http.path("tls-client-auth").asText()).isEqualTo("request");
+        // client certificates: the gateway's switch (the HTTPS server then asks for them), not Quarkus' build-time one
+        assertThat(http.has("tls-client-auth")).isFalse();
         JsonNode tls = config.at("/quarkus/tls/https");
         assertThat(tls.at("/key-store/pem/server/cert").asText()).isEqualTo("/deployments/tls-server/tls.crt");
         assertThat(tls.at("/key-store/pem/server/key").asText()).isEqualTo("/deployments/tls-server/tls.key");
@@ -721,7 +722,7 @@ class HelmChartTest {
         assertThat(volume(pod, "tls-server").at("/secret/secretName").asText()).isEqualTo("gw-guestops-gateway-tls");
         // the Service's DNS names are the certificate's
         assertThat(name(r.one("Service"))).isEqualTo("gw-guestops-gateway");
-        assertThat(Charts.parseYaml(r.applicationYaml()).at("/quarkus/http/tls-client-auth").isMissingNode()).isTrue();
+        assertThat(Charts.parseYaml(r.applicationYaml()).at("/gateway/auth/client-certificate-required").isMissingNode()).isTrue();
         JsonNode ingress = r.one("NetworkPolicy").at("/spec/ingress");
         assertThat(ingress.at("/0/ports/0/port").asText()).isEqualTo("https");
         assertThat(ingress.at("/1/ports/0/port").asText()).isEqualTo("management");

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiException;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,19 +18,27 @@ import org.junit.jupiter.api.Test;
 class ClientCertificatesTest {
 
     @Test
-    void requiredButNeverAskedForRefusesToStart() {
-        for (String none : new String[] {"none", "NONE", " none "}) {
-            assertThatThrownBy(() -> new ClientCertificates(true, none))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("gateway.auth.client-certificate-required=true")
-                    .hasMessageContaining("quarkus.http.tls-client-auth=request");
-        }
+    void requiredWithoutHttpsOrWithoutTheCallersCaRefusesToStart() {
+        assertThatThrownBy(() -> new ClientCertificates(true, Optional.empty(), false))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gateway.auth.client-certificate-required=true")
+                .hasMessageContaining("quarkus.http.tls-configuration-name");
+        // no trust store: the JDK's default one would accept any public CA's certificate
+        assertThatThrownBy(() -> new ClientCertificates(true, Optional.of("https"), false))
+                .hasMessageContaining("trust-store");
     }
 
     @Test
-    void aRequestWithoutACertificateIsRefused401WhenRequired() {
-        ClientCertificates required = new ClientCertificates(true, "request");
+    void requiredTheHttpsServerAsksForCertificatesAndARequestWithoutOneIsRefused401() {
+        ClientCertificates required = new ClientCertificates(true, Optional.of("https"), true);
         assertThat(required.required()).isTrue();
+        HttpServerOptions https = new HttpServerOptions();
+        required.customizeHttpsServer(https);
+        assertThat(https.getClientAuth()).isEqualTo(ClientAuth.REQUEST);
+        HttpServerOptions strict = new HttpServerOptions().setClientAuth(ClientAuth.REQUIRED);
+        required.customizeHttpsServer(strict);
+        assertThat(strict.getClientAuth()).as("a stricter build-time setting is kept").isEqualTo(ClientAuth.REQUIRED);
+
         assertThatThrownBy(() -> required.check(false).await().atMost(Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(VapiException.class, e -> {
                     assertThat(e.error().type()).isEqualTo(ErrorType.UNAUTHENTICATED);
@@ -36,14 +47,15 @@ class ClientCertificatesTest {
                     assertThat(e.headers()).as("no Bearer challenge: a token would not help").isEmpty();
                 });
         required.check(true).await().atMost(Duration.ofSeconds(1));
-        // tls-client-auth=required also works (the TLS layer then refuses certificate-less handshakes itself)
-        new ClientCertificates(true, "required").check(true).await().atMost(Duration.ofSeconds(1));
     }
 
     @Test
-    void notRequiredLetsEveryRequestThrough() {
-        ClientCertificates optional = new ClientCertificates(false, "none");
+    void notRequiredLetsEveryRequestThroughAndAsksForNothing() {
+        ClientCertificates optional = new ClientCertificates(false, Optional.empty(), false);
         assertThat(optional.required()).isFalse();
         optional.check(false).await().atMost(Duration.ofSeconds(1));
+        HttpServerOptions https = new HttpServerOptions();
+        optional.customizeHttpsServer(https);
+        assertThat(https.getClientAuth()).isEqualTo(ClientAuth.NONE);
     }
 }
