@@ -188,9 +188,15 @@ class HttpsRenderedConfigIT {
         renewed.writeTo(workDir.resolve("tls-server"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> servedCertificate().getSerialNumber().equals(renewed.certificate().getSerialNumber()));
-        assertThat(app.post(API).statusCode()).isEqualTo(204);
+        // the same process, still asking for and verifying client certificates with the new server certificate
         assertThat(app.process.isAlive()).isTrue();
-        assertThat(app.process.info().startInstant()).isPresent();
+        assertThat(app.post(API).statusCode()).isEqualTo(204);
+        app.tls(clientContext(null));
+        try {
+            assertThat(app.post(API).statusCode()).isEqualTo(401);
+        } finally {
+            app.tls(clientContext(caller));
+        }
     }
 
     private static X509Certificate servedCertificate() throws IOException {

@@ -5,12 +5,17 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -18,15 +23,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
-import java.net.Socket;
-import java.security.Principal;
-import java.security.PrivateKey;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -55,17 +57,26 @@ public final class TestPki {
     /** A certificate and its private key. */
     public record Issued(X509Certificate certificate, KeyPair keys) {
 
-        /** Writes tls.crt and tls.key (PKCS#8) into {@code dir}, replacing what is there, as a renewed Secret would. */
+        /**
+         * Writes tls.crt and tls.key (PKCS#8) into {@code dir} the way the kubelet updates a mounted Secret: the files are
+         * links into {@code ..data}, itself a link to a directory of this version, swapped in one atomic rename, so a
+         * reader sees the old pair or the new one, never a new key with an old certificate.
+         */
         public void writeTo(Path dir) {
             try {
                 Files.createDirectories(dir);
-                // written beside and moved into place, so that a reader never sees half a file
-                Path crt = Files.writeString(dir.resolve("tls.crt.new"), pem("CERTIFICATE", certificate.getEncoded()));
-                Path key = Files.writeString(dir.resolve("tls.key.new"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-                Files.move(key, dir.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                Files.move(crt, dir.resolve("tls.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Path version = Files.createTempDirectory(dir, "..version-");
+                Files.writeString(version.resolve("tls.crt"), pem("CERTIFICATE", certificate.getEncoded()));
+                Files.writeString(version.resolve("tls.key"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+                Path next = dir.resolve("..data_tmp");
+                Files.deleteIfExists(next);
+                Files.createSymbolicLink(next, version.getFileName());
+                Files.move(next, dir.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                for (String file : new String[] {"tls.crt", "tls.key"}) {
+                    if (!Files.exists(dir.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(dir.resolve(file), Path.of("..data", file));
+                    }
+                }
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
