@@ -678,7 +678,7 @@ class HelmChartTest {
         assertThat(tls.at("/key-store/pem/server/cert").asText()).isEqualTo("/deployments/tls-server/tls.crt");
         assertThat(tls.at("/key-store/pem/server/key").asText()).isEqualTo("/deployments/tls-server/tls.key");
         assertThat(tls.at("/trust-store/pem/certs").asText()).isEqualTo("/deployments/tls-client-ca/ca.crt");
-        assertThat(tls.path("reload-period").asText()).isEqualTo("2s");
+        assertThat(tls.path("reload-period").asText()).isEqualTo("5s");
         assertThat(config.at("/gateway/auth/client-certificate-required").asBoolean()).isTrue();
         assertThat(config.at("/quarkus/management/port").asInt()).isEqualTo(9000);
 

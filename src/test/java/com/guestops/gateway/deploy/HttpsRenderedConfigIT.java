@@ -181,12 +181,16 @@ class HttpsRenderedConfigIT {
         }
     }
 
-    /** cert-manager renews the Secret in place; the gateway re-reads it every tls.reloadPeriod (2 s here) and serves it. */
+    /**
+     * cert-manager renews the Secret in place; the gateway re-reads it every tls.reloadPeriod (5 s here) and serves it.
+     * A handshake that meets a reload may be closed by Vert.x (docs/tls.md, "Rotation without a restart"), so the poll
+     * tolerates a failed one.
+     */
     @Test
     void aRenewedCertificateIsServedWithoutARestart() throws Exception {
         TestPki.Issued renewed = servers.server("guestops-gateway-renewed");
         renewed.writeTo(workDir.resolve("tls-server"));
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> servedCertificate().getSerialNumber().equals(renewed.certificate().getSerialNumber()));
         // the same process, still asking for and verifying client certificates with the new server certificate
         assertThat(app.process.isAlive()).isTrue();
