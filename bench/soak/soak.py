@@ -145,7 +145,9 @@ class Gateway:
         self.proc, self.log_path = None, work / "gateway.log"
 
     def start(self):
-        cmd = ["java"] + self.jvm_opts + [f"-Dquarkus.http.port={self.port}", "-Dquarkus.shutdown.delay=0s",
+        # health and metrics are on the management port: the next port up
+        cmd = ["java"] + self.jvm_opts + [f"-Dquarkus.http.port={self.port}",
+                                          f"-Dquarkus.management.port={self.port + 1}", "-Dquarkus.shutdown.delay=0s",
                                           "-jar", str(self.app_jar)]
         self.proc = subprocess.Popen(cmd, cwd=self.work, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
@@ -153,7 +155,7 @@ class Gateway:
             if self.proc.poll() is not None:
                 return False
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c = http.client.HTTPConnection("127.0.0.1", self.port + 1, timeout=2)
                 c.request("GET", "/q/health/ready")
                 if c.getresponse().status == 200:
                     return True
@@ -176,7 +178,8 @@ class Gateway:
 
 
 def scrape(port):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    """/q/metrics of the gateway serving on `port`: on its management port, the next one up."""
+    c = http.client.HTTPConnection("127.0.0.1", port + 1, timeout=10)
     c.request("GET", "/q/metrics")
     return c.getresponse().read().decode()
 

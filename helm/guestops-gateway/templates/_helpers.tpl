@@ -131,6 +131,24 @@ request accepted may run its whole deadline, so the timeout must cover it, and t
 The gateway's application.yaml. Built as a dict and rendered with toYaml, so every value is quoted
 correctly whatever it contains. Host passwords are ${ENV} references only.
 */}}
+{{/* The Secret holding the HTTPS certificate and key (tls.crt, tls.key). */}}
+{{- define "guestops-gateway.tlsSecretName" -}}
+{{- if .Values.tls.secretName }}{{ .Values.tls.secretName }}
+{{- else if .Values.tls.certManager.enabled }}{{ printf "%s-tls" (include "guestops-gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}{{ fail "tls.enabled needs tls.secretName (a kubernetes.io/tls Secret) or tls.certManager.enabled" }}
+{{- end }}
+{{- end }}
+
+{{/* The callers' port: https while tls.enabled, http otherwise (the container port's and the Service port's name). */}}
+{{- define "guestops-gateway.callersPortName" -}}
+{{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/* The Service's port for callers. */}}
+{{- define "guestops-gateway.servicePort" -}}
+{{- if .Values.tls.enabled }}{{ .Values.service.httpsPort }}{{ else }}{{ .Values.service.port }}{{ end }}
+{{- end }}
+
 {{- define "guestops-gateway.applicationConfig" -}}
 {{- $root := . }}
 {{- if dig "gateway" "hosts" nil .Values.extraConfig }}
@@ -177,8 +195,30 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- $certs := printf "/deployments/tls/%s/%s" $name ($store.key | default "ca.crt") }}
 {{- $_ := set $tls $name (dict "trust-store" (dict "pem" (dict "certs" $certs))) }}
 {{- end }}
+{{- $http := dict "port" (int .Values.containerPort) }}
+{{- if .Values.tls.clientAuth.enabled }}
+{{- if not .Values.tls.enabled }}{{ fail "tls.clientAuth.enabled needs tls.enabled (client certificates come with HTTPS)" }}{{ end }}
+{{- if not (or .Values.tls.clientAuth.caConfigMap .Values.tls.clientAuth.caSecret) }}{{ fail "tls.clientAuth.enabled needs tls.clientAuth.caConfigMap or tls.clientAuth.caSecret (the callers' CA)" }}{{ end }}
+{{- $auth := deepCopy (get $gateway "auth" | default dict) }}
+{{- $_ := set $auth "client-certificate-required" true }}
+{{- $_ := set $gateway "auth" $auth }}
+{{- end }}
+{{- if .Values.tls.enabled }}
+{{- if hasKey .Values.trustStores "https" }}{{ fail "trustStores.https is reserved for the HTTPS server's TLS configuration (tls.enabled): rename that trust store" }}{{ end }}
+{{- $_ := include "guestops-gateway.tlsSecretName" . }}
+{{- $server := dict "key-store" (dict "pem" (dict "server" (dict "cert" "/deployments/tls-server/tls.crt" "key" "/deployments/tls-server/tls.key"))) }}
+{{- with .Values.tls.reloadPeriod }}{{ $_ := set $server "reload-period" . }}{{ end }}
+{{- if .Values.tls.clientAuth.enabled }}
+{{- $_ := set $server "trust-store" (dict "pem" (dict "certs" (printf "/deployments/tls-client-ca/%s" (.Values.tls.clientAuth.key | default "ca.crt")))) }}
+{{- end }}
+{{- $_ := set $tls "https" $server }}
+{{- $_ := set $http "ssl-port" (int .Values.tls.httpsPort) }}
+{{- $_ := set $http "insecure-requests" "disabled" }}
+{{- $_ := set $http "tls-configuration-name" "https" }}
+{{- end }}
 {{- $quarkus := dict
-      "http" (dict "port" (int .Values.containerPort))
+      "http" $http
+      "management" (dict "port" (int .Values.managementPort) "host" "0.0.0.0")
       "shutdown" (dict
         "delay" (printf "%ds" (int .Values.shutdown.delaySeconds))
         "timeout" (printf "%ds" (int .Values.shutdown.timeoutSeconds))) }}

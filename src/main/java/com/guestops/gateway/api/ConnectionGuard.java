@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
@@ -36,6 +38,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -111,6 +114,8 @@ final class ConnectionGuard {
     private Phase phase = Phase.HEAD;
     private boolean http1;
     private boolean standingAside;
+    /** Whether the head handler has found its place (behind the TLS handler on an HTTPS connection). */
+    private boolean placed;
     private ChannelHandlerContext headContext;
     private ChannelHandlerContext decodedContext;
     private ScheduledFuture<?> timer;
@@ -135,7 +140,11 @@ final class ConnectionGuard {
         return decoded;
     }
 
-    /** Raw bytes, first in the pipeline. */
+    /**
+     * Raw bytes, first in the pipeline (behind TLS on an HTTPS connection). One per connection; "sharable" only so that
+     * Netty lets it be added a second time, when it moves behind the TLS handler.
+     */
+    @ChannelHandler.Sharable
     private final class Head extends ChannelInboundHandlerAdapter {
 
         @Override
@@ -151,6 +160,12 @@ final class ConnectionGuard {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!placed) {
+                placed = true;
+                if (behindTls(ctx, msg)) {
+                    return;
+                }
+            }
             if (standingAside || !(msg instanceof ByteBuf bytes)) {
                 ctx.fireChannelRead(msg);
                 return;
@@ -218,6 +233,26 @@ final class ConnectionGuard {
             }
             OperationPath path = OperationPath.of(requestTarget());
             refuse(path, null, HttpRefusal.headerTimeout(edge.headerTimeout()));
+        }
+
+        /**
+         * On the HTTPS server the guard is put in front of a connection before Vert.x adds its TLS handler behind it,
+         * so the first bytes it sees are the TLS handshake. It moves behind the TLS handler then, to read requests
+         * in clear; being added there arms the header timeout anew, which so bounds the handshake and the first
+         * head together. Until the first bytes, the timer armed at the accept closes a silent connection.
+         */
+        private boolean behindTls(ChannelHandlerContext ctx, Object msg) {
+            ChannelPipeline pipeline = ctx.pipeline();
+            ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+            List<String> names = pipeline.names();
+            if (tls == null || names.indexOf(tls.name()) < names.indexOf(ctx.name())) {
+                return false; // plain HTTP, or already reading behind TLS
+            }
+            pipeline.remove(this);
+            pipeline.addAfter(tls.name(), HEAD, this);
+            // the guard was first in the pipeline: from its head, the bytes reach the TLS handler as they would have
+            pipeline.fireChannelRead(msg);
+            return true;
         }
 
         /** The request target from the kept first bytes of the head: "METHOD SP target SP ...". */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import io.vertx.core.Future;
@@ -92,6 +93,15 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
      * moments after it listens (before the pod is ready, so before any traffic) are not guarded.
      */
     void install(@ObservesAsync HttpServerStart listening) {
+        guardOrStop();
+    }
+
+    /** The HTTPS server has its own start event; with plain HTTP off it is the only one. */
+    void installHttps(@ObservesAsync HttpsServerStart listening) {
+        guardOrStop();
+    }
+
+    private void guardOrStop() {
         try {
             if (guardListeningSockets().isEmpty()) {
                 throw new IllegalStateException("no listening HTTP server of the application was found");
@@ -108,7 +118,9 @@ public class ConnectionGuards implements ConnectionGuard.Edge {
         Map<?, HttpServerImpl> servers = ((VertxInternal) vertx).sharedHttpServers();
         synchronized (servers) {
             for (HttpServerImpl server : servers.values()) {
-                // the application's server (HTTP, and HTTPS when enabled) hands its requests to Quarkus' root handler
+                // the application's server (HTTP, and HTTPS when enabled) hands its requests to Quarkus' root handler;
+                // the management interface's server (health, metrics) has its own and stays unguarded: its connections
+                // do not count against the public limit, so a pod full of idle callers still answers its probes
                 if (server.requestHandler() == VertxHttpRecorder.getRootHandler()) {
                     Channel listening = listeningSocket(server);
                     if (listening.pipeline().get(ACCEPTOR) == null) {

@@ -5,9 +5,11 @@ import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.security.BearerAuthenticator;
+import com.guestops.gateway.security.ClientCertificates;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateService;
 import com.guestops.gateway.terminate.TerminateTrace;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -30,7 +34,8 @@ import org.jboss.logging.MDC;
  * parse and validate the request, run the use case, and render the outcome in the flavour's shape. Runs on the
  * event loop; nothing here blocks.
  *
- * <p>The caller is authenticated first: a request without a valid bearer token (or without the required
+ * <p>The caller is authenticated first: a request without a TLS client certificate (when they are required) or
+ * without a valid bearer token (or without the required
  * role) is answered 401/403 before its body is even parsed, never reaches routing or a host, and is
  * counted like every other outcome (host {@code none}, source {@code gateway}).
  */
@@ -45,16 +50,18 @@ public class GuestProcessEndpoint {
     private final TerminateService service;
     private final RequestOutcomes outcomes;
     private final BearerAuthenticator authenticator;
+    private final ClientCertificates clientCertificates;
     private final ShutdownGate shutdown;
 
     private final Duration bodyTimeout;
 
     @Inject
     public GuestProcessEndpoint(TerminateService service, RequestOutcomes outcomes, BearerAuthenticator authenticator,
-            ShutdownGate shutdown, HttpEdgeConfig http) {
+            ClientCertificates clientCertificates, ShutdownGate shutdown, HttpEdgeConfig http) {
         this.service = service;
         this.outcomes = outcomes;
         this.authenticator = authenticator;
+        this.clientCertificates = clientCertificates;
         this.shutdown = shutdown;
         this.bodyTimeout = http.bodyTimeout();
     }
@@ -82,6 +89,7 @@ public class GuestProcessEndpoint {
         String vmId = vm;
         String pidText = pid;
         java.util.concurrent.CompletableFuture<Response> running = shutdown.track(RequestBody.read(routing.request(), bodyTimeout)
+                .call(body -> clientCertificates.check(verifiedClientCertificate(routing.request())))
                 .chain(body -> authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
@@ -112,6 +120,19 @@ public class GuestProcessEndpoint {
     private Response finish(Flavour flavour, TerminateTrace trace, Throwable failure) {
         outcomes.record(trace, failure);
         return failure == null ? success(flavour) : error(flavour, failure);
+    }
+
+    /** Whether the request came over TLS with a client certificate, which the TLS layer has verified once it is here. */
+    private static boolean verifiedClientCertificate(HttpServerRequest request) {
+        SSLSession session = request.sslSession();
+        if (session == null) {
+            return false;
+        }
+        try {
+            return session.getPeerCertificates().length > 0;
+        } catch (SSLPeerUnverifiedException none) {
+            return false;
+        }
     }
 
     /** govmomi's client sends {@code ~action=delete}; both spellings count, every value is checked. */

@@ -24,6 +24,7 @@ public final class GatewayMessages {
     public static final String AUTH_TOKEN_EXPIRED = AUTH + "token_expired";
     public static final String AUTH_ROLE_MISSING = AUTH + "role_missing";
     public static final String AUTH_OUT_OF_SCOPE = AUTH + "out_of_scope";
+    public static final String AUTH_CLIENT_CERTIFICATE_MISSING = AUTH + "client_certificate_missing";
 
     // ---- routing: which host owns the VM
     /** Every discoverable host said the VM is not there (404). */

@@ -3,7 +3,7 @@ package com.guestops.gateway.metrics;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.MIMEHeader;
-import io.vertx.ext.web.Router;
+import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -36,15 +36,16 @@ public class ScrapeFormats {
 
     @Inject
     public ScrapeFormats(PrometheusMeterRegistry registry,
-            @ConfigProperty(name = "quarkus.http.non-application-root-path", defaultValue = "q") String root,
+            @ConfigProperty(name = "quarkus.management.root-path", defaultValue = "q") String root,
             @ConfigProperty(name = "quarkus.micrometer.export.prometheus.path", defaultValue = "metrics") String path) {
         this.registry = registry;
         this.path = path.startsWith("/") ? path : "/" + trimSlashes(root) + "/" + path;
     }
 
-    void register(@Observes Router router) {
+    /** On the management interface, where Micrometer serves the endpoint (application.properties), never the public port. */
+    void register(@Observes ManagementInterface management) {
         // Micrometer's routes for the same path have orders 1, 2 (one per format) and 4 (the 406)
-        router.get(path).order(0).handler(this::scrape);
+        management.router().get(path).order(0).handler(this::scrape);
     }
 
     private void scrape(RoutingContext ctx) {

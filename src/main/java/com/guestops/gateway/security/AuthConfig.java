@@ -21,6 +21,15 @@ public interface AuthConfig {
     @WithDefault("true")
     boolean enabled();
 
+    /**
+     * Mutual TLS: every terminate request must come over HTTPS with a client certificate that the HTTP server's TLS
+     * configuration ({@code quarkus.http.tls-configuration-name}) verified against its trust store, the callers' CA;
+     * without one it is refused 401 {@code unauthenticated} ({@link ClientCertificates}). It
+     * authenticates the connection, beside the bearer token, which still names the caller (docs/security.md).
+     */
+    @WithDefault("false")
+    boolean clientCertificateRequired();
+
     /** The role (an entry of the token's {@code groups} claim) a caller needs to terminate processes. */
     @WithDefault(DEFAULT_ROLE)
     String requiredRole();

@@ -21,6 +21,7 @@ public final class AuthMessages {
     public static final String TOKEN_EXPIRED = GatewayMessages.AUTH_TOKEN_EXPIRED;
     public static final String ROLE_MISSING = GatewayMessages.AUTH_ROLE_MISSING;
     public static final String OUT_OF_SCOPE = GatewayMessages.AUTH_OUT_OF_SCOPE;
+    public static final String CLIENT_CERTIFICATE_MISSING = GatewayMessages.AUTH_CLIENT_CERTIFICATE_MISSING;
 
     public static final String REALM = "guestops-gateway";
     /** RFC 6750 challenge for a request without a bearer token. */
@@ -65,6 +66,16 @@ public final class AuthMessages {
     public static VapiException tokenMissing() {
         return unauthenticated(VapiError.of(ErrorType.UNAUTHENTICATED, TOKEN_MISSING,
                 "This operation requires a bearer token (Authorization: Bearer <JWT>)."), CHALLENGE);
+    }
+
+    /**
+     * A request that came without a verified TLS client certificate while they are required. No {@code WWW-Authenticate}
+     * challenge: HTTP has no scheme for "present a certificate", the caller has to reconnect with one.
+     */
+    public static VapiException clientCertificateMissing() {
+        return new VapiException(VapiError.of(ErrorType.UNAUTHENTICATED, CLIENT_CERTIFICATE_MISSING,
+                "This operation requires a TLS client certificate issued by the certificate authority this gateway trusts"
+                        + " for callers; connect over HTTPS and present one."), ErrorSource.GATEWAY, Map.of());
     }
 
     public static VapiException tokenExpired() {

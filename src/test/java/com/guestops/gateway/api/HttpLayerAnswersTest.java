@@ -181,7 +181,7 @@ class HttpLayerAnswersTest {
     @EnumSource(Flavour.class)
     void refusalAfterAValidRequestOnTheSameConnection(Flavour f) throws Exception {
         try (RawHttp http = RawHttp.connect(10_000)) {
-            Answer first = http.send("GET /q/health/live HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+            Answer first = http.send("GET /q/openapi HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
             assertThat(first.status()).isEqualTo(200);
             List<Answer> rest = http.send(request("POST " + operation(f, "vm-1%zz", "1000") + " HTTP/1.1", "second", CRLF)).readAll();
             assertThat(rest).singleElement().satisfies(a -> assertRefusal(a, f, 400, "path_invalid", "path"));
@@ -237,7 +237,7 @@ class HttpLayerAnswersTest {
     @Test
     void otherPathsAreAnsweredInTheModernShapeAndNotCounted() throws Exception {
         MetricsScrape before = MetricsScrape.take();
-        Answer answer = exchange("GET /q/health/live%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        Answer answer = exchange("GET /q/openapi%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertRefusal(answer, Flavour.API, 400, "path_invalid", "path");
         Answer garbage = exchange("\u0001\u0002 not http\n\n");
         assertRefusal(garbage, Flavour.API, 400, "malformed", "request");

@@ -91,13 +91,17 @@ class PackagedAppEdgeIT {
         Path jar = APP.resolve("quarkus-run.jar").toAbsolutePath();
         assertThat(jar).as("packaged application (mvn verify runs package before the ITs)").exists();
         int port;
-        try (ServerSocket free = new ServerSocket(0)) {
+        int managementPort;
+        try (ServerSocket free = new ServerSocket(0); ServerSocket management = new ServerSocket(0)) {
             port = free.getLocalPort();
+            managementPort = management.getLocalPort();
         }
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString()).directory(workDir.toFile());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         log = workDir.resolve("app.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         process = builder.start();

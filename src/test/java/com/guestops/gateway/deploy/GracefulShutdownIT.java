@@ -76,7 +76,7 @@ class GracefulShutdownIT {
         long sigterm = System.nanoTime();
         app.process.destroy(); // SIGTERM
         await().atMost(Duration.ofSeconds(DELAY_SECONDS)).pollInterval(Duration.ofMillis(50))
-                .until(() -> app.get("/q/health/ready").statusCode() == 503);
+                .until(() -> app.management("/q/health/ready").statusCode() == 503);
         long unready = System.nanoTime();
 
         // during the delay (Services may still route here for a moment): served, and forwarded
@@ -107,7 +107,7 @@ class GracefulShutdownIT {
         assertThat(app.post(terminatePath("api", "vm-fast", 4), null).statusCode()).isEqualTo(503);
         assertThat(host.terminates()).as("no refused request reached the host").isEqualTo(3);
         // counted like every outcome (metrics are still served while draining)
-        String scrape = app.get("/q/metrics").body();
+        String scrape = app.management("/q/metrics").body();
         assertThat(scrape).contains(
                 "guestops_terminate_requests_total{flavour=\"api\",host=\"none\",outcome=\"service_unavailable\",source=\"gateway\",} 2.0",
                 "guestops_terminate_requests_total{flavour=\"rest\",host=\"none\",outcome=\"service_unavailable\",source=\"gateway\",} 1.0");

@@ -91,15 +91,21 @@ class HelmChartTest {
     }
 
     @Test
-    void probesHitTheQuarkusHealthEndpointsOnTheHttpPort() {
-        JsonNode container = Charts.template(PRODUCTION).container();
+    void probesHitTheQuarkusHealthEndpointsOnTheManagementPort() {
+        Charts.Rendered r = Charts.template(PRODUCTION);
+        JsonNode container = r.container();
         assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
         assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        assertThat(container.at("/ports/1/name").asText()).isEqualTo("management");
+        assertThat(container.at("/ports/1/containerPort").asInt()).isEqualTo(9000);
+        assertThat(container.path("ports")).hasSize(2);
+        assertThat(r.applicationYaml()).contains("management:").contains("port: 9000");
         assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("http");
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("management");
+            assertThat(container.at("/" + probe + "/httpGet/scheme").asText()).as(probe).isEqualTo("HTTP");
             assertThat(container.at("/" + probe + "/periodSeconds").asInt()).as(probe).isPositive();
             assertThat(container.at("/" + probe + "/timeoutSeconds").asInt()).as(probe).isPositive();
         }
@@ -262,12 +268,17 @@ class HelmChartTest {
         JsonNode sm = r.one("ServiceMonitor");
         assertThat(sm.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
         assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
-        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("management");
+        assertThat(sm.at("/spec/endpoints/0/scheme").asText()).isEqualTo("http");
         assertThat(sm.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
         assertThat(sm.at("/spec/namespaceSelector/matchNames/0").asText()).isEqualTo("guestops");
         JsonNode port = r.one("Service").at("/spec/ports/0");
         assertThat(port.path("name").asText()).isEqualTo("http");
         assertThat(port.path("targetPort").asText()).isEqualTo("http");
+        JsonNode management = r.one("Service").at("/spec/ports/1");
+        assertThat(management.path("name").asText()).isEqualTo("management");
+        assertThat(management.path("port").asInt()).isEqualTo(9000);
+        assertThat(management.path("targetPort").asText()).isEqualTo("management");
     }
 
     @Test
@@ -379,13 +390,16 @@ class HelmChartTest {
         JsonNode np = Charts.template(PRODUCTION).one("NetworkPolicy");
         assertThat(np.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\",\"Egress\"]");
         JsonNode ingress = np.at("/spec/ingress");
-        assertThat(ingress).hasSize(1);
+        assertThat(ingress).hasSize(2);
+        // callers on the callers' port, Prometheus on the management port: neither reaches the other's
         assertThat(ingress.at("/0/ports").toString()).isEqualTo("[{\"port\":\"http\",\"protocol\":\"TCP\"}]");
-        JsonNode from = ingress.at("/0/from");
-        assertThat(from).hasSize(2);
-        assertThat(from.at("/0/podSelector/matchLabels/guestops-gateway~1client").asText()).isEqualTo("true");
-        assertThat(from.at("/1/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("prometheus");
-        assertThat(from.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
+        assertThat(ingress.at("/0/from")).hasSize(1);
+        assertThat(ingress.at("/0/from/0/podSelector/matchLabels/guestops-gateway~1client").asText()).isEqualTo("true");
+        assertThat(ingress.at("/1/ports").toString()).isEqualTo("[{\"port\":\"management\",\"protocol\":\"TCP\"}]");
+        JsonNode from = ingress.at("/1/from");
+        assertThat(from).hasSize(1);
+        assertThat(from.at("/0/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("prometheus");
+        assertThat(from.at("/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("monitoring");
 
         JsonNode egress = np.at("/spec/egress");
         assertThat(egress).hasSize(3);
@@ -628,6 +642,114 @@ class HelmChartTest {
         Path vms = tmp.resolve("vms.yaml");
         Files.writeString(vms, "gateway:\n  vms:\n    vm-1: nowhere\n");
         assertThatThrownBy(() -> Charts.template(vms)).hasMessageContaining("nowhere");
+    }
+
+    // ---- HTTPS for callers (tls.*, docs/tls.md) ---------------------------------------------------
+
+    /** values-app-tls.yaml: HTTPS from an existing Secret, client certificates of a CA from a ConfigMap. */
+    @Test
+    void httpsModeServesCallersOnlyOverTlsWithTheSecretsCertificate() {
+        Charts.Rendered r = Charts.template(VALUES.resolve("values-app-tls.yaml"));
+        JsonNode container = r.container();
+        assertThat(container.path("ports")).hasSize(2);
+        assertThat(container.at("/ports/0/name").asText()).isEqualTo("https");
+        assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8443);
+        assertThat(container.at("/ports/1/name").asText()).isEqualTo("management");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("management");
+            assertThat(container.at("/" + probe + "/httpGet/scheme").asText()).as(probe).isEqualTo("HTTP");
+        }
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(volume(pod, "tls-server").at("/secret/secretName").asText()).isEqualTo("guestops-gateway-tls");
+        assertThat(readOnly(container, "tls-server")).isTrue();
+        assertThat(volume(pod, "tls-client-ca").at("/configMap/name").asText()).isEqualTo("guestops-callers-ca");
+        for (JsonNode mount : container.path("volumeMounts")) {
+            assertThat(mount.has("subPath")).as("no subPath: a renewed certificate must appear in place").isFalse();
+        }
+
+        JsonNode config = Charts.parseYaml(r.applicationYaml());
+        JsonNode http = config.at("/quarkus/http");
+        assertThat(http.path("insecure-requests").asText()).isEqualTo("disabled");
+        assertThat(http.path("ssl-port").asInt()).isEqualTo(8443);
+        assertThat(http.path("tls-configuration-name").asText()).isEqualTo("https");
+        // client certificates: the gateway's switch (the HTTPS server then asks for them), not Quarkus' build-time one
+        assertThat(http.has("tls-client-auth")).isFalse();
+        JsonNode tls = config.at("/quarkus/tls/https");
+        assertThat(tls.at("/key-store/pem/server/cert").asText()).isEqualTo("/deployments/tls-server/tls.crt");
+        assertThat(tls.at("/key-store/pem/server/key").asText()).isEqualTo("/deployments/tls-server/tls.key");
+        assertThat(tls.at("/trust-store/pem/certs").asText()).isEqualTo("/deployments/tls-client-ca/ca.crt");
+        assertThat(tls.path("reload-period").asText()).isEqualTo("5s");
+        assertThat(config.at("/gateway/auth/client-certificate-required").asBoolean()).isTrue();
+        assertThat(config.at("/quarkus/management/port").asInt()).isEqualTo(9000);
+
+        JsonNode ports = r.one("Service").at("/spec/ports");
+        assertThat(ports).hasSize(2);
+        assertThat(ports.at("/0/name").asText()).isEqualTo("https");
+        assertThat(ports.at("/0/port").asInt()).isEqualTo(8443);
+        assertThat(ports.at("/0/targetPort").asText()).isEqualTo("https");
+        assertThat(ports.at("/1/name").asText()).isEqualTo("management");
+        assertThat(r.kinds()).doesNotContain("Certificate");
+        assertThat(Charts.notes(VALUES.resolve("values-app-tls.yaml"))).contains("https://gw-guestops-gateway.guestops.svc:8443/")
+                .contains("HTTPS only").contains("port-forward svc/gw-guestops-gateway 8443:8443 9000:9000");
+        LintResult lint = Charts.lint(VALUES.resolve("values-app-tls.yaml"));
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @Test
+    void certManagerIssuesTheCertificateTheNetworkPolicyAndServiceMonitorFollow() throws IOException {
+        Path values = tmp.resolve("cert-manager.yaml");
+        Files.writeString(values, """
+                tls:
+                  enabled: true
+                  certManager:
+                    enabled: true
+                    issuerRef: {name: cluster-ca, kind: ClusterIssuer}
+                networkPolicy:
+                  enabled: true
+                serviceMonitor:
+                  enabled: true
+                """);
+        Charts.Rendered r = Charts.template(values);
+        JsonNode certificate = r.one("Certificate");
+        assertThat(certificate.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
+        assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("gw-guestops-gateway-tls");
+        assertThat(certificate.at("/spec/issuerRef/name").asText()).isEqualTo("cluster-ca");
+        assertThat(certificate.at("/spec/issuerRef/kind").asText()).isEqualTo("ClusterIssuer");
+        assertThat(certificate.at("/spec/privateKey/encoding").asText()).isEqualTo("PKCS8");
+        assertThat(certificate.at("/spec/dnsNames").toString()).isEqualTo("[\"gw-guestops-gateway\",\"gw-guestops-gateway.guestops\","
+                + "\"gw-guestops-gateway.guestops.svc\",\"gw-guestops-gateway.guestops.svc.cluster.local\"]");
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(volume(pod, "tls-server").at("/secret/secretName").asText()).isEqualTo("gw-guestops-gateway-tls");
+        // the Service's DNS names are the certificate's
+        assertThat(name(r.one("Service"))).isEqualTo("gw-guestops-gateway");
+        assertThat(Charts.parseYaml(r.applicationYaml()).at("/gateway/auth/client-certificate-required").isMissingNode()).isTrue();
+        JsonNode ingress = r.one("NetworkPolicy").at("/spec/ingress");
+        assertThat(ingress.at("/0/ports/0/port").asText()).isEqualTo("https");
+        assertThat(ingress.at("/1/ports/0/port").asText()).isEqualTo("management");
+        assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/port").asText()).isEqualTo("management");
+        assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/scheme").asText()).isEqualTo("http");
+        LintResult lint = Charts.lint(values);
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @Test
+    void httpsValuesThatCannotWorkAreRefused() throws IOException {
+        Map<String, String> refused = Map.of(
+                "tls.enabled needs tls.secretName", "tls:\n  enabled: true\n",
+                "tls.clientAuth.enabled needs tls.enabled", "tls:\n  clientAuth: {enabled: true, caConfigMap: ca}\n",
+                "tls.clientAuth.enabled needs tls.clientAuth.caConfigMap or tls.clientAuth.caSecret",
+                "tls:\n  enabled: true\n  secretName: s\n  clientAuth: {enabled: true}\n",
+                "tls.certManager.issuerRef.name is required", "tls:\n  enabled: true\n  certManager: {enabled: true}\n",
+                "trustStores.https is reserved",
+                "tls:\n  enabled: true\n  secretName: s\ntrustStores:\n  https: {configMap: ca}\n");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            Path values = tmp.resolve("tls-" + Math.abs(e.getKey().hashCode()) + ".yaml");
+            Files.writeString(values, e.getValue());
+            assertThatThrownBy(() -> Charts.template(values)).as(e.getKey()).hasMessageContaining(e.getKey());
+        }
+        Path misspelt = tmp.resolve("tls-misspelt.yaml");
+        Files.writeString(misspelt, "tls:\n  enabled: true\n  secret: s\n");
+        assertThatThrownBy(() -> Charts.template(misspelt)).hasMessageContaining("schema");
     }
 
     @Test

@@ -105,7 +105,9 @@ class OperationsDocTest {
         assertThat(r.kinds()).doesNotContain("ServiceMonitor", "PrometheusRule");
         JsonNode annotations = r.one("Deployment").at("/spec/template/metadata/annotations");
         assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
-        assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(r.container().at("/ports/0/containerPort").asInt());
+        // metrics are on the management port, the container's port named so
+        assertThat(r.container().at("/ports/1/name").asText()).isEqualTo("management");
+        assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(r.container().at("/ports/1/containerPort").asInt());
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/q/metrics");
         LintResult lint = Charts.lint(values);
         assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * failsafe runs), started the way the chart's pod starts it: working directory with the rendered
  * config/application.yaml in it, the container's environment from the rendered Deployment (Secret
  * references resolved from the rendered Secret), and the JVM options the image's start script derives
- * from it within the container's limits. The only override is the HTTP port (a free one, through
- * QUARKUS_HTTP_PORT).
+ * from it within the container's limits. The only overrides are the ports (free ones, through
+ * QUARKUS_HTTP_PORT, QUARKUS_HTTP_SSL_PORT and QUARKUS_MANAGEMENT_PORT), and the working directory: it plays the
+ * pod's /deployments, so the paths of mounted files (/deployments/tls-server/tls.crt, ...) point into it.
  */
 final class PackagedApp implements AutoCloseable {
 
@@ -36,15 +37,24 @@ final class PackagedApp implements AutoCloseable {
 
     final Charts.Rendered rendered;
     final Map<String, String> env;
+    /** The plain HTTP port (closed when the rendered configuration turns HTTPS on). */
     final int port;
+    final int httpsPort;
+    final int managementPort;
+    /** Whether callers are served HTTPS (the chart's tls.enabled). */
+    final boolean https;
     final Path log;
     final Process process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient management = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private HttpClient http = management;
 
-    private PackagedApp(Charts.Rendered rendered, Map<String, String> env, int port, Path log, Process process) {
+    private PackagedApp(Charts.Rendered rendered, Map<String, String> env, int[] ports, Path log, Process process) {
         this.rendered = rendered;
         this.env = env;
-        this.port = port;
+        this.port = ports[0];
+        this.httpsPort = ports[1];
+        this.managementPort = ports[2];
+        this.https = rendered.applicationYaml().contains("insecure-requests: disabled");
         this.log = log;
         this.process = process;
     }
@@ -61,7 +71,7 @@ final class PackagedApp implements AutoCloseable {
         assertThat(HelmChartTest.mountPath(container, "config")).isEqualTo("/deployments/config");
         Path config = workDir.resolve("config/application.yaml");
         Files.createDirectories(config.getParent());
-        Files.writeString(config, rendered.applicationYaml());
+        Files.writeString(config, rendered.applicationYaml().replace("/deployments/", workDir.toAbsolutePath() + "/"));
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -69,14 +79,16 @@ final class PackagedApp implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
 
-        int port = freePort();
+        int[] ports = {freePort(), freePort(), freePort()};
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(ports[0]));
+        builder.environment().put("QUARKUS_HTTP_SSL_PORT", Integer.toString(ports[1]));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(ports[2]));
         Path log = workDir.resolve("app.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        return new PackagedApp(rendered, env, port, log, builder.start());
+        return new PackagedApp(rendered, env, ports, log, builder.start());
     }
 
     /**
@@ -150,7 +162,7 @@ final class PackagedApp implements AutoCloseable {
                 throw new AssertionError("the app exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                if (get("/q/health/ready").statusCode() == 200) {
+                if (management("/q/health/ready").statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -165,7 +177,20 @@ final class PackagedApp implements AutoCloseable {
         return Files.readString(log);
     }
 
-    /** Every answer of the packaged application is checked against the OpenAPI document it serves. */
+    /** Health and metrics, on the management port (plain HTTP; not part of the callers' OpenAPI document). */
+    HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return management.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** From now on, the callers' port is reached with this TLS context (trust in the server, a client certificate). */
+    PackagedApp tls(javax.net.ssl.SSLContext context) {
+        // the connect timeout covers the TLS handshake too: the first ones of a fresh JVM on a busy machine are slow
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).sslContext(context).build();
+        return this;
+    }
+
+    /** Every answer of the packaged application on the callers' port is checked against the OpenAPI document it serves. */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return checked(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build());
     }
@@ -183,7 +208,7 @@ final class PackagedApp implements AutoCloseable {
     /** Sends the request and checks the answer against the OpenAPI document. */
     HttpResponse<String> checked(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        ContractValidation.check(request, response);
+        ContractValidation.check(request, response, http);
         return response;
     }
 
@@ -203,7 +228,7 @@ final class PackagedApp implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create(https ? "https://127.0.0.1:" + httpsPort + path : "http://127.0.0.1:" + port + path);
     }
 
     @Override

@@ -37,11 +37,11 @@ class RenderedConfigIT {
         assertThat(env).containsKey("GUESTOPS_HOST_PASSWORD_SIM_A");
         app.awaitReady();
 
-        assertThat(app.get("/q/health/ready").statusCode()).isEqualTo(200);
-        assertThat(app.get("/q/health/live").statusCode()).isEqualTo(200);
-        assertThat(app.get("/q/health/started").statusCode()).isEqualTo(200);
+        assertThat(app.management("/q/health/ready").statusCode()).isEqualTo(200);
+        assertThat(app.management("/q/health/live").statusCode()).isEqualTo(200);
+        assertThat(app.management("/q/health/started").statusCode()).isEqualTo(200);
         // what the ServiceMonitor scrapes
-        HttpResponse<String> metrics = app.get("/q/metrics");
+        HttpResponse<String> metrics = app.management("/q/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("# TYPE ");
 
@@ -69,7 +69,7 @@ class RenderedConfigIT {
         assertThat(unrouted.body()).contains("com.guestops.gateway.vm.no_route");
 
         // the series the PrometheusRule and the Grafana dashboard are written against
-        String scrape = app.get("/q/metrics").body();
+        String scrape = app.management("/q/metrics").body();
         assertThat(scrape).contains("guestops_terminate_requests_total{", "guestops_terminate_duration_seconds_bucket{",
                 "guestops_host_circuit_breaker_state{", "guestops_host_inflight{");
         assertThat(scrape).containsPattern("guestops_host_circuit_breaker_state\\{[^}]*host=\"sim-b\"");

@@ -72,9 +72,11 @@ class ShutdownLogoutIT {
                 .willReturn(aResponse().withStatus(204).withFixedDelay(10_000)));
 
         int port = freePort();
+        int managementPort = freePort();
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config/application.properties"), String.join("\n",
                 "quarkus.http.port=" + port,
+                "quarkus.management.port=" + managementPort,
                 "quarkus.shutdown.delay=0s",
                 "gateway.auth.enabled=false",
                 "gateway.discovery.enabled=false",
@@ -92,7 +94,7 @@ class ShutdownLogoutIT {
         app = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 APP.resolve("quarkus-run.jar").toAbsolutePath().toString()))
                 .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        awaitReady(port, log);
+        awaitReady(managementPort, log); // health is on the management port
 
         // one call to each host: each logs in once
         assertThat(kill(port, vm).statusCode()).as("vcsim answers MethodNotFound").isEqualTo(500);

@@ -1,13 +1,13 @@
 package com.guestops.gateway.observability;
 
 import static com.guestops.gateway.support.VapiCall.delete;
-import static io.restassured.RestAssured.given;
+import static com.guestops.gateway.support.Management.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.support.MetricsScrape;
 import com.guestops.gateway.support.Promtool;
-import io.quarkus.test.common.http.TestHTTPResource;
+import com.guestops.gateway.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.net.URI;
@@ -37,8 +37,7 @@ class PromtoolTest {
     static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
             + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
+    final URI metrics = Management.uri().resolve("/q/metrics");
 
     @BeforeEach
     void traffic() {

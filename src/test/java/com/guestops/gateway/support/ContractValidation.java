@@ -67,16 +67,28 @@ public final class ContractValidation implements OrderedFilter {
         check(request.method(), request.uri(), response.statusCode(), response.headers().map(), response.body());
     }
 
+    /** The same, the document fetched with {@code client} (an HTTPS gateway: a client that trusts its certificate). */
+    public static void check(HttpRequest request, HttpResponse<String> response, HttpClient client) {
+        URI uri = request.uri();
+        ValidationReport report = validator(uri, client).validate(new SimpleRequest.Builder(request.method(), uri.getRawPath()).build(),
+                answer(response.statusCode(), response.headers().map(), response.body()));
+        failOnErrors(report, request.method(), uri.getRawPath(), response.statusCode(), response.body());
+    }
+
     /** The same check for any answer, made by the gateway or (to show that drift is caught) by a test. */
     public static void check(String method, URI uri, int status, Map<String, List<String>> headers, String body) {
+        ValidationReport report = validator(uri).validate(new SimpleRequest.Builder(method, uri.getRawPath()).build(),
+                answer(status, headers, body));
+        failOnErrors(report, method, uri.getRawPath(), status, body);
+    }
+
+    private static SimpleResponse answer(int status, Map<String, List<String>> headers, String body) {
         SimpleResponse.Builder answer = new SimpleResponse.Builder(status);
         headers.forEach(answer::withHeader);
         if (body != null && !body.isEmpty()) {
             answer.withBody(body);
         }
-        ValidationReport report = validator(uri).validate(new SimpleRequest.Builder(method, uri.getRawPath()).build(),
-                answer.build());
-        failOnErrors(report, method, uri.getRawPath(), status, body);
+        return answer.build();
     }
 
     private static void failOnErrors(ValidationReport report, String method, String path, int status, String body) {
@@ -92,12 +104,16 @@ public final class ContractValidation implements OrderedFilter {
 
     /** Built once from the document the running application serves (one Quarkus boot for all tests). */
     private static OpenApiInteractionValidator validator(URI anyRequest) {
+        return validator(anyRequest, null);
+    }
+
+    private static OpenApiInteractionValidator validator(URI anyRequest, HttpClient client) {
         String base = anyRequest.getScheme() + "://" + anyRequest.getAuthority();
         OpenApiInteractionValidator current = validator;
         if (current == null || !base.equals(documentBase)) {
             synchronized (ContractValidation.class) {
                 if (validator == null || !base.equals(documentBase)) {
-                    validator = OpenApiInteractionValidator.createForInlineApiSpecification(fetchDocument(base))
+                    validator = OpenApiInteractionValidator.createForInlineApiSpecification(fetchDocument(base, client))
                             // judge responses only: the tests' deliberately invalid requests are theirs to make
                             .withLevelResolver(LevelResolver.create()
                                     .withLevel("validation.request", ValidationReport.Level.IGNORE)
@@ -112,9 +128,9 @@ public final class ContractValidation implements OrderedFilter {
     }
 
     /** Fetched without REST Assured, so that this filter never runs inside itself. */
-    private static String fetchDocument(String base) {
+    private static String fetchDocument(String base, HttpClient client) {
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = client != null ? client : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/q/openapi?format=json"))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {

@@ -1,6 +1,6 @@
 package com.guestops.gateway.support;
 
-import static io.restassured.RestAssured.given;
+import static com.guestops.gateway.support.Management.given;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One scrape of {@code /q/metrics}, parsed from the Prometheus text exposition format into samples,
+ * One scrape of {@code /q/metrics} (on the management port), parsed from the Prometheus text exposition format into samples,
  * so tests compare exact values of exact series instead of searching the page for strings.
  */
 public final class MetricsScrape {
