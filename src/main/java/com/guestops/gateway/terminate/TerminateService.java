@@ -204,7 +204,9 @@ public class TerminateService {
     static VapiException deadlineExceeded(TerminateTrace trace) {
         String outcome = trace.mayHaveHappened()
                 ? "before the host answered; the process may or may not have been terminated."
-                : "before the host could be called; the process was not terminated.";
+                : trace.lookingUp()
+                        ? "before the host answered the process lookup; nothing was terminated."
+                        : "before the host could be called; the process was not terminated.";
         return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.DEADLINE_EXCEEDED,
                 "The request's deadline passed " + outcome);
     }

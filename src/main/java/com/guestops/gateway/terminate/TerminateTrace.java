@@ -166,9 +166,22 @@ public final class TerminateTrace implements AttemptListener {
         return results.isEmpty() ? NO_RESULT : results.get(results.size() - 1);
     }
 
-    /** Whether the kill may have happened at a host: an attempt may have done it, or one is still running. */
+    /**
+     * Whether the kill may have happened at a host: an attempt may have done it, or a kill attempt is still
+     * running. A lookup still running (an action=get, or a conditional delete before its check) kills nothing.
+     */
     public synchronized boolean mayHaveHappened() {
-        return mayHaveHappened || running > 0;
+        return mayHaveHappened || running > 0 && killing();
+    }
+
+    /** A process lookup has been sent and no kill can have been: an action=get, or a conditional delete before its check. */
+    public synchronized boolean lookingUp() {
+        return attempts > 0 && !killing();
+    }
+
+    private boolean killing() {
+        return TerminateCommand.Action.DELETE.wireName().equals(action)
+                && (NO_PRECONDITION.equals(precondition) || preconditionHeldNanos != 0);
     }
 
     /** The use case has started work that may call hosts; {@link #settled()} completes when it is over. */

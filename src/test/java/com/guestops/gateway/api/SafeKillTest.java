@@ -176,6 +176,22 @@ class SafeKillTest {
         assertThat(simulators.demo().calls("vm-1") + simulators.demo().processLookups("vm-1")).as("nothing forwarded").isZero();
     }
 
+    /** A deadline that passes while only a lookup is at the host says so: nothing can have been killed. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aDeadlineDuringTheLookupSaysNothingWasTerminated(Flavour f) {
+        String ops = com.guestops.gateway.support.VapiCall.usernamePassword("ops", "ops-pass");
+        for (VapiAnswer answer : List.of(
+                get(f, "vm-slow", 7).body(ops).header("X-Request-Timeout", "300ms").send(),
+                delete(f, "vm-slow", 7).body(ops).ifMatch("*").header("X-Request-Timeout", "300ms").send())) {
+            answer.assertError(503, ErrorType.SERVICE_UNAVAILABLE);
+            assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.deadline_exceeded");
+            assertThat(answer.defaultMessages()).singleElement().asString().contains("nothing was terminated")
+                    .doesNotContain("may or may not");
+        }
+        assertThat(simulators.host("slow").calls("vm-slow")).as("no kill sent").isZero();
+    }
+
     @Test
     void conditionalDeletesAreAuditedWithTheirPreconditionAndWindow() {
         String etag = get(Flavour.API, "vm-1", 1000).send().assertFound();
