@@ -4,17 +4,22 @@ import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.security.BearerAuthenticator;
 import com.guestops.gateway.security.ClientCertificates;
+import com.guestops.gateway.terminate.ProcessView;
 import com.guestops.gateway.terminate.TerminateCommand;
+import com.guestops.gateway.terminate.TerminateCommand.Action;
 import com.guestops.gateway.terminate.TerminateService;
 import com.guestops.gateway.terminate.TerminateTrace;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URLDecoder;
@@ -31,7 +36,8 @@ import org.jboss.logging.MDC;
 
 /**
  * What both flavours' resources share: read the body ({@link RequestBody}, capped), authenticate the caller,
- * parse and validate the request, run the use case, and render the outcome in the flavour's shape. Runs on the
+ * parse and validate the request, run the use case ({@code action=delete}: terminate, maybe conditionally;
+ * {@code action=get}: look the process up), and render the outcome in the flavour's shape. Runs on the
  * event loop; nothing here blocks.
  *
  * <p>The caller is authenticated first: a request without a TLS client certificate (when they are required) or
@@ -66,7 +72,8 @@ public class GuestProcessEndpoint {
         this.bodyTimeout = http.bodyTimeout();
     }
 
-    public Uni<Response> delete(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
+    /** Both operations of the path: {@code action=delete} and {@code action=get}. */
+    public Uni<Response> handle(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
             HttpHeaders headers, RoutingContext routing) {
         String rawPath = routing.request().path();
         if (rawPath.indexOf(';') >= 0) {
@@ -84,7 +91,7 @@ public class GuestProcessEndpoint {
         Optional<VapiException> refusal = shutdown.refusal();
         if (refusal.isPresent()) {
             // this instance is past its shutdown delay: nothing is authenticated, routed or forwarded any more
-            return Uni.createFrom().item(finish(flavour, trace, refusal.get()));
+            return Uni.createFrom().item(finish(flavour, trace, null, refusal.get()));
         }
         String vmId = vm;
         String pidText = pid;
@@ -102,13 +109,18 @@ public class GuestProcessEndpoint {
                     // an invalid request fails here with invalid_argument, before anything is routed
                     TerminateCommand command = TerminateRequestParser.parse(vmId, pidText, actions(flavour, query),
                             headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
-                            headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER), body)
+                            headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
+                            headers.getHeaderString(TerminateRequestParser.IF_MATCH_HEADER), body)
                             .withCaller(caller);
+                    trace.action(command.action().wireName());
+                    command.precondition().ifPresent(p -> trace.precondition(p.kind()));
                     trace.guestUser(command.credentials().userName().orElse(null));
-                    return service.terminate(command, trace);
+                    return command.action() == Action.GET
+                            ? service.process(command, trace).map(view -> (Object) view)
+                            : service.terminate(command, trace).map(ignored -> (Object) null);
                 }))
-                .map(ignored -> finish(flavour, trace, null))
-                .onFailure().recoverWithItem(f -> finish(flavour, trace, f))
+                .map(result -> finish(flavour, trace, result, null))
+                .onFailure().recoverWithItem(f -> finish(flavour, trace, null, f))
                 .subscribeAsCompletionStage());
         // started here and run to its end even if the caller goes away: a terminate that reaches a host
         // is always counted and audited with what really happened (a shutdown waits for it too). The caller
@@ -117,9 +129,12 @@ public class GuestProcessEndpoint {
     }
 
     /** Every request ends here exactly once: count its outcome and render the answer. */
-    private Response finish(Flavour flavour, TerminateTrace trace, Throwable failure) {
+    private Response finish(Flavour flavour, TerminateTrace trace, Object result, Throwable failure) {
         outcomes.record(trace, failure);
-        return failure == null ? success(flavour) : error(flavour, failure);
+        if (failure != null) {
+            return error(flavour, failure);
+        }
+        return result instanceof ProcessView view ? found(flavour, view) : success(flavour);
     }
 
     /** Whether the request came over TLS with a client certificate, which the TLS layer has verified once it is here. */
@@ -140,6 +155,27 @@ public class GuestProcessEndpoint {
         List<String> values = new ArrayList<>(query.getOrDefault("action", List.of()));
         values.addAll(query.getOrDefault("~action", List.of()));
         return values;
+    }
+
+    /**
+     * A looked-up process: VMware's {@code Vcenter.Vm.Guest.Processes.Info} ({@code /rest}: inside
+     * {@code {"value": ...}}), and the ETag that a conditional delete sends back in {@code If-Match}.
+     */
+    private static Response found(Flavour flavour, ProcessView view) {
+        ProcessInfo p = view.info();
+        JsonObject info = new JsonObject()
+                .put("name", p.name())
+                .put("owner", p.owner())
+                .put("command", p.command())
+                .put("started", p.started().toString());
+        if (p.finished() != null) {
+            info.put("finished", p.finished().toString());
+        }
+        if (p.exitCode() != null) {
+            info.put("exit_code", p.exitCode());
+        }
+        JsonObject body = flavour == Flavour.REST ? new JsonObject().put("value", info) : info;
+        return Response.ok(body.encode(), MediaType.APPLICATION_JSON_TYPE).header(HttpHeaders.ETAG, view.etag()).build();
     }
 
     private static Response success(Flavour flavour) {

@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-/** The modern {@code /api} flavour (vSphere 7.0 U2+): 204 on success. */
+/** The modern {@code /api} flavour (vSphere 7.0 U2+): delete (204 on success) and get (200 with the process). */
 @Path("/api")
 public class GuestProcessResource {
 
@@ -20,8 +20,8 @@ public class GuestProcessResource {
 
     @POST
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
-    public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
+    public Uni<Response> operate(@PathParam("vm") String vm, @PathParam("pid") String pid,
             @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing) {
-        return endpoint.delete(Flavour.API, vm, pid, uri.getQueryParameters(), headers, routing);
+        return endpoint.handle(Flavour.API, vm, pid, uri.getQueryParameters(), headers, routing);
     }
 }

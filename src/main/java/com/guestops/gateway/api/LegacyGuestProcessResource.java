@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-/** The legacy {@code /rest} flavour (vSphere 6.5+ style): 200 with an empty body on success. */
+/** The legacy {@code /rest} flavour (vSphere 6.5+ style): delete (200 with an empty body on success) and get (200, the process inside {@code value}). */
 @Path("/rest")
 public class LegacyGuestProcessResource {
 
@@ -20,8 +20,8 @@ public class LegacyGuestProcessResource {
 
     @POST
     @Path("/vcenter/vm/{vm}/guest/processes/{pid}")
-    public Uni<Response> delete(@PathParam("vm") String vm, @PathParam("pid") String pid,
+    public Uni<Response> operate(@PathParam("vm") String vm, @PathParam("pid") String pid,
             @Context UriInfo uri, @Context HttpHeaders headers, RoutingContext routing) {
-        return endpoint.delete(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing);
+        return endpoint.handle(Flavour.REST, vm, pid, uri.getQueryParameters(), headers, routing);
     }
 }

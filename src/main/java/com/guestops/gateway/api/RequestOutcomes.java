@@ -5,6 +5,7 @@ import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.metrics.GatewayMetrics;
+import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateTrace;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,6 +20,11 @@ import jakarta.inject.Inject;
 public class RequestOutcomes {
 
     public static final String SUCCESS = "success";
+    /**
+     * The outcome of a conditional delete whose {@code If-Match} no longer named the process (answered
+     * {@code concurrent_change}): nothing was killed, and it is counted apart from every host or gateway error.
+     */
+    public static final String PRECONDITION_FAILED = "precondition_failed";
 
     private final GatewayMetrics metrics;
 
@@ -32,14 +38,18 @@ public class RequestOutcomes {
         String outcome = SUCCESS;
         String source = ErrorSource.HOST.tag();
         if (failure instanceof VapiException vapi) {
-            outcome = vapi.type().wireName();
+            outcome = vapi.type() == ErrorType.CONCURRENT_CHANGE ? PRECONDITION_FAILED : vapi.type().wireName();
             source = vapi.source().tag();
         } else if (failure != null) {
             outcome = ErrorType.ERROR.wireName();
             source = ErrorSource.GATEWAY.tag();
         }
         long duration = System.nanoTime() - trace.startNanos();
-        metrics.request(trace.flavour(), trace.host(), outcome, source, duration);
+        if (TerminateCommand.Action.GET.wireName().equals(trace.action())) {
+            metrics.processLookupRequest(trace.flavour(), trace.host(), outcome, source);
+        } else {
+            metrics.request(trace.flavour(), trace.host(), outcome, source, duration);
+        }
         String auditOutcome = outcome;
         String auditSource = source;
         // the audit line runs on the request's Vert.x context, so it carries the request's MDC

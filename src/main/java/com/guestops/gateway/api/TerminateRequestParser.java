@@ -15,7 +15,10 @@ import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.error.VapiMessage;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.Secret;
+import com.guestops.gateway.security.CallerIdentity;
+import com.guestops.gateway.terminate.Precondition;
 import com.guestops.gateway.terminate.TerminateCommand;
+import com.guestops.gateway.terminate.TerminateCommand.Action;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,9 @@ public final class TerminateRequestParser {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]{1,40}");
     private static final Pattern CANONICAL_PID = Pattern.compile("[1-9][0-9]{0,18}");
     public static final String REQUEST_TIMEOUT_HEADER = "X-Request-Timeout";
+    public static final String IF_MATCH_HEADER = "If-Match";
+    /** RFC 9110 entity-tag: optional W/, then a quoted string of etagc (no DQUOTE, no controls, no space). */
+    private static final Pattern ENTITY_TAG = Pattern.compile("(?:W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\"");
     private static final Pattern TIMEOUT = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
     private static final String USERNAME_PASSWORD = "USERNAME_PASSWORD";
     private static final String SAML_BEARER_TOKEN = "SAML_BEARER_TOKEN";
@@ -62,28 +68,76 @@ public final class TerminateRequestParser {
     private TerminateRequestParser() {
     }
 
+    /** A request without {@code If-Match}. */
+    public static TerminateCommand parse(String vm, String pid, List<String> actions, String contentType,
+            String requestTimeout, byte[] body) {
+        return parse(vm, pid, actions, contentType, requestTimeout, null, body);
+    }
+
     /**
      * @param actions     every value of the {@code action} and {@code ~action} query parameters
      * @param contentType the request's {@code Content-Type} header, or null
      * @param requestTimeout the {@value #REQUEST_TIMEOUT_HEADER} header, or null
+     * @param ifMatch     the {@value #IF_MATCH_HEADER} header (every field line joined with commas), or null
      * @param body        the body bytes, possibly empty
      */
     public static TerminateCommand parse(String vm, String pid, List<String> actions, String contentType,
-            String requestTimeout, byte[] body) {
-        return new TerminateRequestParser().run(vm, pid, actions, contentType, requestTimeout, body);
+            String requestTimeout, String ifMatch, byte[] body) {
+        return new TerminateRequestParser().run(vm, pid, actions, contentType, requestTimeout, ifMatch, body);
     }
 
     private TerminateCommand run(String vm, String pidText, List<String> actions, String contentType,
-            String requestTimeout, byte[] body) {
-        checkAction(actions);
+            String requestTimeout, String ifMatch, byte[] body) {
+        Action action = checkAction(actions);
         checkVm(vm);
         long pid = parsePid(pidText);
         Optional<Duration> deadline = parseRequestTimeout(requestTimeout);
+        Optional<Precondition> precondition = parseIfMatch(ifMatch, action);
         GuestCredentials credentials = parseBody(contentType, body);
         if (!violations.isEmpty()) {
             throw invalid(violations);
         }
-        return new TerminateCommand(vm, pid, credentials, deadline);
+        return new TerminateCommand(vm, pid, credentials, deadline, CallerIdentity.ANONYMOUS,
+                action == null ? Action.DELETE : action, precondition);
+    }
+
+    /**
+     * {@code If-Match} (RFC 9110 §13.1.1): {@code *}, or a comma-separated list of entity-tags, each quoted
+     * ({@code "..."}, or weak {@code W/"..."}, which never matches). Only a delete can be conditional: a lookup
+     * has nothing to make conditional.
+     */
+    private Optional<Precondition> parseIfMatch(String header, Action action) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        if (action == Action.GET) {
+            violation("if_match.not_allowed", IF_MATCH_HEADER,
+                    "Header '" + IF_MATCH_HEADER + "' applies to action 'delete' only.");
+            return Optional.empty();
+        }
+        String value = header.trim();
+        if (value.equals("*")) {
+            return Optional.of(Precondition.ANY);
+        }
+        List<String> tags = new ArrayList<>();
+        boolean wellFormed = !value.isEmpty();
+        for (String element : value.split(",", -1)) {
+            String tag = element.trim();
+            if (tag.isEmpty()) {
+                continue; // RFC 9110 §5.6.1: empty list elements are ignored
+            }
+            if (!ENTITY_TAG.matcher(tag).matches()) {
+                wellFormed = false;
+                break;
+            }
+            tags.add(tag);
+        }
+        if (!wellFormed || tags.isEmpty()) {
+            violation("if_match.invalid", IF_MATCH_HEADER, "Header '" + IF_MATCH_HEADER
+                    + "' must be * or one or more quoted entity-tags as the lookup's ETag gave them, e.g. \"lx2k3-9f86d081884c7d65\".");
+            return Optional.empty();
+        }
+        return Optional.of(Precondition.anyOf(tags));
     }
 
     /** {@code 5s}, {@code 500ms}, {@code 2m}, or a plain number of seconds. */
@@ -122,12 +176,15 @@ public final class TerminateRequestParser {
         violations.add(VapiMessage.of(GatewayMessages.VALIDATION + rule, defaultMessage, field));
     }
 
-    private void checkAction(List<String> actions) {
+    private Action checkAction(List<String> actions) {
         if (actions.isEmpty()) {
-            violation("action.required", "action", "Query parameter 'action' is required and must be 'delete'.");
-        } else if (actions.size() > 1 || !"delete".equals(actions.get(0))) {
-            violation("action.invalid", "action", "Query parameter 'action' must be exactly 'delete', given once.");
+            violation("action.required", "action", "Query parameter 'action' is required and must be 'delete' or 'get'.");
+        } else if (actions.size() > 1 || !("delete".equals(actions.get(0)) || "get".equals(actions.get(0)))) {
+            violation("action.invalid", "action", "Query parameter 'action' must be exactly 'delete' or 'get', given once.");
+        } else {
+            return "get".equals(actions.get(0)) ? Action.GET : Action.DELETE;
         }
+        return null;
     }
 
     private void checkVm(String vm) {

@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * One audit line per terminate request on logger {@value #LOGGER}, answering "who killed which process where, and
- * what happened": time, request id, caller, flavour, vm, pid, host, guest user, the caller's answer ({@code outcome},
+ * One audit line per request (delete or get) on logger {@value #LOGGER}, answering "who killed (or looked up) which
+ * process where, and what happened": time, request id, caller, flavour, action, precondition ({@code none},
+ * {@code etag}, {@code any}), vm, pid, host, guest user, the caller's answer ({@code outcome},
  * {@code source}), what really happened at the host ({@code host_result}: the result of the last attempt,
  * {@code attempt_results}: every attempt's, in order), attempts and duration. Written when the request's last
  * attempt has ended, so a caller answered {@code service_unavailable} at its deadline while the attempt went on to
@@ -40,6 +41,8 @@ public final class AuditLog {
                 .field("request_id", trace.requestId())
                 .field("caller", trace.caller())
                 .field("flavour", trace.flavour())
+                .field("action", trace.action())
+                .field("precondition", trace.precondition())
                 .field("vm", trace.vm())
                 .field("pid", trace.pid())
                 .field("host", trace.host())
@@ -49,6 +52,8 @@ public final class AuditLog {
                 .field("host_result", trace.hostResult())
                 .field("attempt_results", trace.attemptResults())
                 .field("attempts", trace.attempts())
+                // a conditional delete: microseconds from the lookup that matched to the kill (null otherwise)
+                .field("precondition_window_us", trace.preconditionWindowMicros())
                 // until the last attempt ended, which may be after the caller's answer
                 .field("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - trace.startNanos()))
                 .toString());

@@ -42,6 +42,13 @@ final class JsonLine {
         return this;
     }
 
+    /** A number that may be absent: {@code null} then. */
+    JsonLine field(String name, Long value) {
+        name(name);
+        json.append(value == null ? "null" : value.toString());
+        return this;
+    }
+
     @Override
     public String toString() {
         return json + "}";

@@ -13,6 +13,12 @@ public enum ErrorType {
     UNAUTHENTICATED(401),
     UNAUTHORIZED(403),
     NOT_FOUND(404),
+    /**
+     * A conditional delete whose {@code If-Match} no longer names the process holding the pid: nothing was
+     * killed. 409 as VMware's vAPI REST runtime maps {@code com.vmware.vapi.std.errors.concurrent_change}
+     * (docs/api.md, "Safe kill").
+     */
+    CONCURRENT_CHANGE(409),
     /** Not an outcome of the operation: the request named no operation we serve (unknown path or method). */
     OPERATION_NOT_FOUND(404),
     RESOURCE_BUSY(500),

@@ -56,6 +56,12 @@ public final class GatewayMessages {
     /** A vim25 host failed a session set-up call (about the host and the gateway's account, never the guest). */
     public static final String HOST_SETUP_FAILED = PREFIX + "host.setup_failed";
 
+    // ---- the process lookup and the conditional delete (safe kill)
+    /** {@code If-Match} names another process than the one holding the pid now (409 concurrent_change): nothing killed. */
+    public static final String PROCESS_CHANGED = PREFIX + "process.changed";
+    /** The process holding the pid has already ended (a recently finished one the host still lists): 404, nothing killed. */
+    public static final String PROCESS_ENDED = PREFIX + "process.ended";
+
     private GatewayMessages() {
     }
 }

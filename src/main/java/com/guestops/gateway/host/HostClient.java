@@ -14,7 +14,7 @@ import java.time.Duration;
  * <p>Outcomes: an item when the host did what was asked; a {@link VapiException} (source host) when the
  * host gave a definite answer of its protocol; a {@link HostFailure} when it gave none.
  *
- * <p>A second operation (a process lookup, say) is one more method returning a {@link HostCall}.
+ * <p>Each operation is one method returning a {@link HostCall}: the kill and the process lookup.
  */
 public interface HostClient {
 
@@ -27,6 +27,13 @@ public interface HostClient {
      * with a {@link VapiException} ({@code invalid_argument}), before any guard or host call.
      */
     HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials);
+
+    /**
+     * The process lookup ("vcenter vm guest processes: get"): what runs as {@code pid} in the VM's guest. A
+     * pid the guest does not have is the host's {@code not_found} with {@code data.pid}. Input the protocol
+     * cannot carry is refused here, as for {@link #terminate}.
+     */
+    HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials);
 
     /**
      * Discovery: whether this host owns the VM. {@link Ownership#NOT_HERE} only when the host said so in

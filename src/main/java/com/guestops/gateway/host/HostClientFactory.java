@@ -13,6 +13,7 @@ import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 
 /** Builds the {@link HostClient} for one configured host, by its type, with the host's {@link HostPolicy}. */
 @Singleton
@@ -23,20 +24,22 @@ public class HostClientFactory {
     private final TlsConfigurationRegistry tls;
     private final GatewayMetrics metrics;
     private final NanoClock clock;
+    private final Clock wallClock;
 
     @Inject
     public HostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayMetrics metrics,
-            NanoClock clock) {
+            NanoClock clock, Clock wallClock) {
         this.mapper = mapper;
         this.vertx = vertx;
         this.tls = tls;
         this.metrics = metrics;
         this.clock = clock;
+        this.wallClock = wallClock;
     }
 
     /** For unit tests of the configuration: with a null Vert.x, simulators only. */
     public HostClientFactory(ObjectMapper mapper, Vertx vertx) {
-        this(mapper, vertx, null, null, NanoClock.SYSTEM);
+        this(mapper, vertx, null, null, NanoClock.SYSTEM, Clock.systemUTC());
     }
 
     public HostClient create(String name, HostConfig config, HostPolicy policy) {
@@ -48,7 +51,7 @@ public class HostClientFactory {
     }
 
     public SimulatorHostClient simulator(String name, String inventoryLocation) {
-        return new SimulatorHostClient(name, SimulatorInventory.load(inventoryLocation, mapper), vertx);
+        return new SimulatorHostClient(name, SimulatorInventory.load(inventoryLocation, mapper), vertx, wallClock);
     }
 
     private HostEndpoint endpoint(String name, HostConfig config, HostPolicy policy) {

@@ -62,6 +62,18 @@ public class GatewayMetrics {
         counter("guestops.host.attempts", "Calls made to hosts, by result", "host", host, "result", result).increment();
     }
 
+    /** One process lookup ("get") sent to a host: {@code success}, a vAPI error type, {@code timeout} or {@code transport_error}. */
+    public void processLookupAttempt(String host, String result) {
+        counter("guestops.host.process.lookup.attempts", "Process lookups (get) sent to hosts, by result",
+                "host", host, "result", result).increment();
+    }
+
+    /** One finished process lookup request ("get"); every such request ends here exactly once. */
+    public void processLookupRequest(String flavour, String host, String outcome, String source) {
+        counter("guestops.process.lookup.requests", "Process lookup (get) requests by outcome and by who decided it",
+                "flavour", flavour, "host", host, "outcome", outcome, "source", source).increment();
+    }
+
     public void retry(String host) {
         counter("guestops.host.retries", "Retries of busy or refused host calls", "host", host).increment();
     }

@@ -26,12 +26,26 @@ import org.jboss.logging.Logger;
  * <li><b>may it have happened?</b> yes when the kill request had been sent and no definite answer came;
  *     the caller's message says so, in words.</li>
  * </ul>
+ *
+ * <p>A process lookup ({@link Operation#READ}) changes nothing in the guest, so the rule of the kill does not
+ * apply to it: it is <b>retried after a timeout, a connection dropped after sending and a proxy's 502/503/504</b>
+ * as well (repeating a read is safe; repeating a kill is not), and it never "may have happened". What counts
+ * against the breaker and the VM's cool-down is the same as for the kill: the host is as (un)well either way.
  */
 public final class AttemptClassifier {
 
     private static final Logger LOG = Logger.getLogger(AttemptClassifier.class);
     private static final String MAY = "the process may or may not have been terminated.";
     private static final String NOT = "the process was not terminated.";
+    private static final String READ = "nothing was terminated.";
+
+    /** What the attempt asked the host to do. */
+    public enum Operation {
+        /** TerminateProcessInGuest / action=delete: never repeated once it may have reached the guest. */
+        KILL,
+        /** ListProcessesInGuest / action=get: a read, safe to repeat whatever happened to an attempt. */
+        READ
+    }
 
     /** What an answer tells about the VM's Tools-not-running streak. */
     public enum VmSignal {
@@ -57,12 +71,17 @@ public final class AttemptClassifier {
     private AttemptClassifier() {
     }
 
+    /** The verdict on a failed kill attempt. */
     public static Verdict classify(Throwable failure) {
+        return classify(failure, Operation.KILL);
+    }
+
+    public static Verdict classify(Throwable failure, Operation operation) {
         if (failure instanceof VapiException answer) {
             return answer(answer);
         }
         if (failure instanceof HostFailure f) {
-            return hostFailure(f);
+            return operation == Operation.READ ? readFailure(hostFailure(f), f) : hostFailure(f);
         }
         // a bug of ours, after the attempt may have reached the host
         LOG.errorf(failure, "Unexpected failure of a host attempt");
@@ -114,6 +133,30 @@ public final class AttemptClassifier {
             case SETUP_FAILED -> new Verdict(ErrorType.SERVICE_UNAVAILABLE.wireName(), false, true, VmSignal.NONE, false,
                     error(GatewayMessages.HOST_SETUP_FAILED, "Host " + host + " failed to set up a session ("
                             + f.detail() + "); " + NOT, host, f.detail()));
+        };
+    }
+
+    /**
+     * A failed lookup: judged like the kill for the breaker and the VM, but retried whenever the failure may be
+     * passing (nothing in the guest changes however often it is sent), and never "may have happened".
+     */
+    private static Verdict readFailure(Verdict asKill, HostFailure f) {
+        String host = f.host();
+        return switch (f.kind()) {
+            case CONNECTION_LOST -> new Verdict(asKill.result(), true, true, VmSignal.NONE, false, error(
+                    GatewayMessages.HOST_CONNECTION_LOST, "The connection to host " + host
+                            + " dropped before the process lookup was answered; " + READ, host));
+            case TIMEOUT -> new Verdict(asKill.result(), true, true, VmSignal.NONE, false, error(GatewayMessages.HOST_TIMEOUT,
+                    "Host " + host + " did not answer the process lookup in time; " + READ, host));
+            case UNAVAILABLE -> new Verdict(asKill.result(), true, true, VmSignal.NONE, false, error(
+                    GatewayMessages.HOST_UNAVAILABLE, "Host " + host + " is temporarily unavailable (HTTP " + status(f)
+                            + "); " + READ, host, status(f)));
+            case TOO_LARGE, BAD_RESPONSE -> new Verdict(asKill.result(), false, true, VmSignal.NONE, false, VapiException.gateway(
+                    ErrorType.ERROR, GatewayMessages.HOST_BAD_RESPONSE, "Host " + host + " answered the process lookup with"
+                            + " something that is not a valid response of its protocol (HTTP " + status(f) + "); " + READ,
+                    host, status(f)));
+            // refused, unreachable, login and set-up failures: nothing was sent, judged and worded as for the kill
+            default -> asKill;
         };
     }
 

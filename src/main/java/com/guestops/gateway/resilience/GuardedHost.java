@@ -8,6 +8,8 @@ import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.host.HostClient.HostCall;
 import com.guestops.gateway.host.HostClient.Ownership;
+import com.guestops.gateway.host.ProcessInfo;
+import com.guestops.gateway.resilience.AttemptClassifier.Operation;
 import com.guestops.gateway.metrics.GatewayMetrics;
 import com.guestops.gateway.resilience.AttemptClassifier.Verdict;
 import io.opentelemetry.api.trace.Span;
@@ -17,6 +19,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -34,9 +37,11 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 /**
  * A host and everything that protects it and its callers, as the client class carries the fault
- * tolerance around the client it wraps: per-VM cool-down, then a SmallRye {@link TypedGuard} built
+ * tolerance around the client it wraps: per-VM cool-down, then a SmallRye {@link Guard} built
  * once for this host (retry outside circuit breaker outside bulkhead; SmallRye's fixed order), the
- * retry budget, and a small bulkhead of its own for ownership lookups. This is what the registry holds
+ * retry budget, and a small bulkhead of its own for ownership lookups. Kills and process lookups go
+ * through the same guard (one breaker, one bulkhead, one budget per host); what may be retried differs
+ * ({@link AttemptClassifier.Operation}), and each counts in its own metrics. This is what the registry holds
  * and routing returns; callers never see the guard.
  *
  * <p>Input the host's protocol cannot carry is refused before any of it, and is never an attempt.
@@ -49,7 +54,10 @@ public final class GuardedHost {
     private final HostClient client;
     private final HostPolicy policy;
     private final String breakerName;
-    private final TypedGuard<Uni<Void>> guard;
+    private static final TypeLiteral<Uni<Void>> KILL = new TypeLiteral<>() { };
+    private static final TypeLiteral<Uni<ProcessInfo>> READ = new TypeLiteral<>() { };
+
+    private final Guard guard;
     private final TypedGuard<Uni<Ownership>> lookupSlots;
     private final RetryBudget budget;
     private final VmCooldown cooldown;
@@ -59,6 +67,7 @@ public final class GuardedHost {
     private final NanoClock clock;
     private final AtomicInteger inflight = new AtomicInteger();
     private final String attemptSpanName;
+    private final String lookupSpanName;
     private final String typeTag;
     private volatile long openedAtNanos;
     /** Less time than this left when a lookup's turn comes: not worth sending (a tenth of lookup-timeout, at most 100 ms). */
@@ -75,12 +84,13 @@ public final class GuardedHost {
         this.clock = clock;
         this.breakerName = "host-" + client.name();
         this.attemptSpanName = "terminate attempt " + client.name();
+        this.lookupSpanName = "process lookup attempt " + client.name();
         this.typeTag = client.type().name().toLowerCase(Locale.ROOT);
         this.budget = new RetryBudget(policy.retryBudgetRatio(), policy.retryBudgetMinConcurrent());
         this.minimumLookupNanos = Math.min(Duration.ofMillis(100).toNanos(), policy.lookupTimeout().toNanos() / 10);
         long retryDelay = policy.retryDelay().toMillis();
         // no description: SmallRye's own ft_* series would duplicate the guestops_host_* ones
-        this.guard = TypedGuard.create(new TypeLiteral<Uni<Void>>() { })
+        this.guard = Guard.create()
                 .withRetry()
                     .maxRetries(policy.maxRetries())
                     .delay(retryDelay, ChronoUnit.MILLIS)
@@ -146,30 +156,49 @@ public final class GuardedHost {
     public Uni<Void> terminate(String vm, long pid, GuestCredentials credentials, Deadline deadline, AttemptListener listener) {
         return Uni.createFrom().deferred(() -> {
             HostCall<Void> call = client.terminate(vm, pid, credentials); // an input refusal throws here: no attempt
-            String vmKey = name() + '/' + vm;
-            OptionalLong coolingFor = cooldown.remaining(vmKey);
-            if (coolingFor.isPresent()) {
-                metrics.cooldownRejection(name());
-                return Uni.createFrom().failure(GuardAnswers.coolingDown(vm, coolingFor.getAsLong()));
-            }
-            Request request = new Request(vm, vmKey, deadline, listener, Vertx.currentContext(),
-                    io.opentelemetry.context.Context.current());
-            budget.requestStarted();
-            inflight.incrementAndGet();
-            return guard.get(() -> attempt(call, request))
-                    .onFailure().transform(this::unwrap)
-                    .onTermination().invoke(() -> {
-                        request.releaseRetry();
-                        budget.requestEnded();
-                        inflight.decrementAndGet();
-                    });
+            return guarded(vm, call, Operation.KILL, KILL, deadline, listener);
         });
+    }
+
+    /**
+     * Looks the process up ("vcenter vm guest processes: get") through the same protections as the kill: the
+     * VM's cool-down, this host's breaker, bulkhead and retry budget, the request's deadline. Unlike a kill, a
+     * lookup that timed out or lost its connection is retried ({@link AttemptClassifier}).
+     */
+    public Uni<ProcessInfo> process(String vm, long pid, GuestCredentials credentials, Deadline deadline,
+            AttemptListener listener) {
+        return Uni.createFrom().deferred(() -> {
+            HostCall<ProcessInfo> call = client.process(vm, pid, credentials); // an input refusal throws here: no attempt
+            return guarded(vm, call, Operation.READ, READ, deadline, listener);
+        });
+    }
+
+    private <T> Uni<T> guarded(String vm, HostCall<T> call, Operation operation, TypeLiteral<Uni<T>> type,
+            Deadline deadline, AttemptListener listener) {
+        String vmKey = name() + '/' + vm;
+        OptionalLong coolingFor = cooldown.remaining(vmKey);
+        if (coolingFor.isPresent()) {
+            metrics.cooldownRejection(name());
+            return Uni.createFrom().failure(GuardAnswers.coolingDown(vm, coolingFor.getAsLong()));
+        }
+        Request request = new Request(vm, vmKey, operation, deadline, listener, Vertx.currentContext(),
+                io.opentelemetry.context.Context.current());
+        budget.requestStarted();
+        inflight.incrementAndGet();
+        return guard.get(() -> attempt(call, request), type)
+                .onFailure().transform(this::unwrap)
+                .onTermination().invoke(() -> {
+                    request.releaseRetry();
+                    budget.requestEnded();
+                    inflight.decrementAndGet();
+                });
     }
 
     /** What one request keeps across its attempts. */
     private final class Request {
         final String vm;
         final String vmKey;
+        final Operation operation;
         final Deadline deadline;
         final AttemptListener listener;
         final Context vertxContext;
@@ -177,10 +206,11 @@ public final class GuardedHost {
         final AtomicInteger attempts = new AtomicInteger();
         private boolean retryHeld;
 
-        Request(String vm, String vmKey, Deadline deadline, AttemptListener listener, Context vertxContext,
+        Request(String vm, String vmKey, Operation operation, Deadline deadline, AttemptListener listener, Context vertxContext,
                 io.opentelemetry.context.Context traceContext) {
             this.vm = vm;
             this.vmKey = vmKey;
+            this.operation = operation;
             this.deadline = deadline;
             this.listener = listener;
             this.vertxContext = vertxContext;
@@ -210,7 +240,7 @@ public final class GuardedHost {
         }
     }
 
-    private Uni<Void> attempt(HostCall<Void> call, Request request) {
+    private <T> Uni<T> attempt(HostCall<T> call, Request request) {
         return Uni.createFrom().deferred(() -> {
             if (request.deadline.passed()) {
                 // started by a retry or the bulkhead after the request's deadline: never call the host
@@ -219,7 +249,7 @@ public final class GuardedHost {
             }
             int attempt = request.attempts.incrementAndGet();
             request.listener.attemptStarted(name());
-            Span span = request.traced() ? tracer.spanBuilder(attemptSpanName)
+            Span span = request.traced() ? tracer.spanBuilder(request.operation == Operation.KILL ? attemptSpanName : lookupSpanName)
                     .setParent(request.traceContext)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute("guestops.host", name())
@@ -228,17 +258,17 @@ public final class GuardedHost {
                     .setAttribute("guestops.attempt", attempt)
                     .startSpan() : Span.getInvalid();
             return onContext(call.attempt(policy.attemptTimeout()), request.vertxContext)
-                    .onItemOrFailure().transformToUni((ok, failure) -> {
+                    .onItemOrFailure().transformToUni((item, failure) -> {
                         request.releaseRetry();
                         if (failure == null) {
                             span.setStatus(StatusCode.OK);
                             span.end();
-                            metrics.attempt(name(), "success");
+                            countAttempt(request, "success");
                             cooldown.recordOther(request.vmKey);
-                            request.listener.attemptEnded(name(), "success", true);
-                            return Uni.createFrom().voidItem();
+                            request.listener.attemptEnded(name(), "success", request.operation == Operation.KILL);
+                            return Uni.createFrom().item(item);
                         }
-                        Verdict verdict = AttemptClassifier.classify(failure);
+                        Verdict verdict = AttemptClassifier.classify(failure, request.operation);
                         span.setStatus(StatusCode.ERROR, verdict.result());
                         span.end();
                         return Uni.createFrom().failure(judge(verdict, attempt, request));
@@ -248,7 +278,7 @@ public final class GuardedHost {
 
     /** The verdict, with what depends on state: the VM's streak, attempts left, the deadline, the budget. */
     private AttemptFailure judge(Verdict verdict, int attempt, Request request) {
-        metrics.attempt(name(), verdict.result());
+        countAttempt(request, verdict.result());
         boolean breakerFailure = verdict.breakerFailure();
         switch (verdict.vm()) {
             // a VM's repeated Tools-not-running answers count once against the host
@@ -267,6 +297,15 @@ public final class GuardedHost {
             }
         }
         return new AttemptFailure(verdict.callerError(), retry, breakerFailure);
+    }
+
+    /** Kills and lookups count apart: an alert on failed kills must not fire for lookups, nor hide among them. */
+    private void countAttempt(Request request, String result) {
+        if (request.operation == Operation.KILL) {
+            metrics.attempt(name(), result);
+        } else {
+            metrics.processLookupAttempt(name(), result);
+        }
     }
 
     /**

@@ -4,7 +4,9 @@ import com.guestops.gateway.config.GatewayConfig;
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.GatewayMessages;
+import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.resilience.Deadline;
 import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.routing.Route;
@@ -15,8 +17,13 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +35,11 @@ import org.jboss.logging.Logger;
  * runs to its own timeout (cutting it would not undo the kill, only hide its result); no new attempt
  * starts after the deadline. The request's {@link TerminateTrace} settles when the work is over, so
  * the audit records what really happened beside what the caller was told.
+ *
+ * <p>The same path serves the process lookup ({@link #process}) and the conditional delete: with an
+ * {@code If-Match}, the process is looked up first and killed only if it is still the one the caller saw
+ * ({@link ProcessTag}); otherwise nothing is killed and the answer is {@code concurrent_change}. Without one, the
+ * delete is exactly the unconditional kill it always was: one host call, no lookup.
  */
 @ApplicationScoped
 public class TerminateService {
@@ -51,20 +63,31 @@ public class TerminateService {
     public Uni<Void> terminate(TerminateCommand command, TerminateTrace trace) {
         // the command's toString() shows the credentials redacted (Secret prints ****) and the caller's subject
         LOG.debugf("Terminating: %s", command);
+        return run(command, trace, (route, deadline) -> kill(route, command, trace, deadline));
+    }
+
+    /** The process lookup ("get"): what holds the pid now, and its ETag. By the deadline at the latest. */
+    public Uni<ProcessView> process(TerminateCommand command, TerminateTrace trace) {
+        LOG.debugf("Looking up: %s", command);
+        return run(command, trace, (route, deadline) -> route.host().process(command.vm(), command.pid(),
+                command.credentials(), deadline, trace).map(info -> new ProcessView(info, ProcessTag.of(command.vm(), command.pid(), info.started()))));
+    }
+
+    private <T> Uni<T> run(TerminateCommand command, TerminateTrace trace, BiFunction<Route, Deadline, Uni<T>> onHost) {
         Duration length = command.requestedDeadline().filter(d -> d.compareTo(defaultDeadline) < 0).orElse(defaultDeadline);
         Deadline deadline = Deadline.start(vertx, trace.startNanos(), length);
         Context context = Vertx.currentContext();
         trace.workStarted();
         // started here and run to its end, whatever the caller does meanwhile
-        CompletableFuture<Void> work = route(command, trace, deadline).subscribeAsCompletionStage();
+        CompletableFuture<T> work = route(command, trace, deadline, onHost).subscribeAsCompletionStage();
         work.whenComplete((ok, failure) -> {
             deadline.cancel();
             trace.settle();
         });
-        Uni<Void> answer = Uni.createFrom().emitter(emitter -> {
-            work.whenComplete((ok, failure) -> {
+        Uni<T> answer = Uni.createFrom().emitter(emitter -> {
+            work.whenComplete((result, failure) -> {
                 if (failure == null) {
-                    emitter.complete(null);
+                    emitter.complete(result);
                 } else {
                     emitter.fail(answer(command, trace, failure));
                 }
@@ -75,13 +98,13 @@ public class TerminateService {
         return context == null ? answer : answer.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
-    private Uni<Void> route(TerminateCommand command, TerminateTrace trace, Deadline deadline) {
+    private <T> Uni<T> route(TerminateCommand command, TerminateTrace trace, Deadline deadline, BiFunction<Route, Deadline, Uni<T>> onHost) {
         // scoping rules: the VM pattern before routing (and so before any discovery), the host in call()
         return Uni.createFrom().deferred(() -> {
                     scope.checkVm(command.caller(), command.vm());
                     return directory.resolve(command.vm(), deadline);
                 })
-                .chain(route -> call(route, command, trace, deadline)
+                .chain(route -> call(route, command, trace, deadline, onHost)
                         // a discovered owner that says the VM itself is not there: it moved (vMotion).
                         // That host definitively did nothing, so asking the new owner is not a retry.
                         .onFailure(f -> route.discovered() && vmNotFound(f)).recoverWithUni(f -> {
@@ -90,11 +113,12 @@ public class TerminateService {
                             directory.invalidate(command.vm());
                             return directory.resolve(command.vm(), deadline).chain(next -> next.host() == route.host()
                                     ? Uni.createFrom().failure(f)
-                                    : call(next, command, trace, deadline));
+                                    : call(next, command, trace, deadline, onHost));
                         }));
     }
 
-    private Uni<Void> call(Route route, TerminateCommand command, TerminateTrace trace, Deadline deadline) {
+    private <T> Uni<T> call(Route route, TerminateCommand command, TerminateTrace trace, Deadline deadline,
+            BiFunction<Route, Deadline, Uni<T>> onHost) {
         // every host about to be called must be in the caller's scope, the new owner of a moved VM too;
         // a denial is the gateway's unauthorized answer and no call to that host
         scope.checkHost(command.caller(), command.vm(), route.host().name());
@@ -102,7 +126,63 @@ public class TerminateService {
         if (deadline.passed()) {
             return Uni.createFrom().failure(deadlineExceeded(trace)); // found the owner too late: do not start
         }
-        return route.host().terminate(command.vm(), command.pid(), command.credentials(), deadline, trace);
+        return onHost.apply(route, deadline);
+    }
+
+    private Uni<Void> kill(Route route, TerminateCommand command, TerminateTrace trace, Deadline deadline) {
+        Optional<Precondition> precondition = command.precondition();
+        if (precondition.isEmpty()) {
+            // vCenter's delete: whatever holds the pid now, one host call (the hot path: nothing added)
+            return route.host().terminate(command.vm(), command.pid(), command.credentials(), deadline, trace);
+        }
+        return route.host().process(command.vm(), command.pid(), command.credentials(), deadline, trace)
+                .chain(info -> {
+                    check(command, precondition.get(), info);
+                    trace.preconditionHeld();
+                    if (deadline.passed()) {
+                        return Uni.createFrom().failure(deadlineExceeded(trace));
+                    }
+                    // from here to the kill the guest could still give the pid to another process: the window
+                    // is this host's round trip (docs/api.md, "Safe kill"), no longer the caller's retry interval
+                    return route.host().terminate(command.vm(), command.pid(), command.credentials(), deadline, trace);
+                });
+    }
+
+    /** Kill only what the caller saw: a live process, and for a tag list, the one the tags name. */
+    private static void check(TerminateCommand command, Precondition precondition, ProcessInfo info) {
+        if (info.ended()) {
+            throw new VapiException(VapiError.of(ErrorType.NOT_FOUND, GatewayMessages.PROCESS_ENDED,
+                    "Process " + command.pid() + " has already ended; nothing was terminated.",
+                    Long.toString(command.pid())).withData(Map.of("pid", command.pid())), ErrorSource.GATEWAY);
+        }
+        if (precondition.anyProcess()) {
+            return;
+        }
+        String current = ProcessTag.of(command.vm(), command.pid(), info.started());
+        if (precondition.entityTags().contains(current)) {
+            return;
+        }
+        // what changed: with a tag of ours for this pid, its start time; else the tag names another process
+        Optional<Instant> seen = precondition.entityTags().stream().map(ProcessTag::startOf).flatMap(Optional::stream)
+                .findFirst();
+        Instant now = info.started();
+        boolean restarted = seen.isPresent() && !seen.get().equals(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("pid", command.pid());
+        data.put("changed", restarted ? "started" : "process");
+        if (restarted) {
+            data.put("expected_started", seen.get().toString());
+        }
+        data.put("started", now.toString());
+        data.put("etag", current);
+        String text = restarted
+                ? "Process " + command.pid() + " in virtual machine " + command.vm() + " is not the one If-Match names: that"
+                        + " one started at " + seen.get() + ", the process holding the pid now started at " + now
+                        + "; nothing was terminated."
+                : "Process " + command.pid() + " in virtual machine " + command.vm() + " is not the one If-Match names"
+                        + " (the entity-tag names another process, VM or pid); nothing was terminated.";
+        throw new VapiException(VapiError.of(ErrorType.CONCURRENT_CHANGE, GatewayMessages.PROCESS_CHANGED, text,
+                Long.toString(command.pid()), command.vm()).withData(data), ErrorSource.GATEWAY);
     }
 
     private static VapiException answer(TerminateCommand command, TerminateTrace trace, Throwable failure) {
@@ -124,7 +204,9 @@ public class TerminateService {
     static VapiException deadlineExceeded(TerminateTrace trace) {
         String outcome = trace.mayHaveHappened()
                 ? "before the host answered; the process may or may not have been terminated."
-                : "before the host could be called; the process was not terminated.";
+                : trace.lookingUp()
+                        ? "before the host answered the process lookup; nothing was terminated."
+                        : "before the host could be called; the process was not terminated.";
         return VapiException.gateway(ErrorType.SERVICE_UNAVAILABLE, GatewayMessages.DEADLINE_EXCEEDED,
                 "The request's deadline passed " + outcome);
     }

@@ -19,6 +19,8 @@ public final class TerminateTrace implements AttemptListener {
     public static final String NO_HOST = "none";
     /** The {@link #hostResult()} of a request that never reached a host. */
     public static final String NO_RESULT = "none";
+    /** The {@link #precondition()} of a request without {@code If-Match}. */
+    public static final String NO_PRECONDITION = "none";
 
     private final long startNanos = System.nanoTime();
     private final String requestId;
@@ -30,6 +32,11 @@ public final class TerminateTrace implements AttemptListener {
     private volatile String caller;
     private volatile String host = NO_HOST;
     private volatile boolean workStarted;
+    private volatile String action = TerminateCommand.Action.DELETE.wireName();
+    private volatile String precondition = NO_PRECONDITION;
+    /** When a conditional delete's lookup matched, and when its kill attempt started after that (0: not yet). */
+    private long preconditionHeldNanos;
+    private long killStartedNanos;
     private final List<String> results = new ArrayList<>();
     private int attempts;
     private int running;
@@ -96,10 +103,45 @@ public final class TerminateTrace implements AttemptListener {
         this.host = host;
     }
 
+    /** {@code delete} or {@code get} (as asked; {@code delete} until the request has been parsed). */
+    public String action() {
+        return action;
+    }
+
+    public void action(String action) {
+        this.action = action;
+    }
+
+    /** A delete's {@code If-Match}: {@code none}, {@code etag} or {@code any}. */
+    public String precondition() {
+        return precondition;
+    }
+
+    public void precondition(String precondition) {
+        this.precondition = precondition;
+    }
+
+    /** A conditional delete's lookup found the process the caller named: its kill comes next. */
+    synchronized void preconditionHeld() {
+        preconditionHeldNanos = System.nanoTime();
+    }
+
+    /**
+     * Microseconds from the conditional delete's matching lookup to the start of its kill attempt: the window in
+     * which the guest could still give the pid to another process. Null when there was no such pair.
+     */
+    public synchronized Long preconditionWindowMicros() {
+        return preconditionHeldNanos == 0 || killStartedNanos == 0 ? null
+                : Math.max(0, (killStartedNanos - preconditionHeldNanos) / 1_000);
+    }
+
     @Override
     public synchronized void attemptStarted(String host) {
         attempts++;
         running++;
+        if (preconditionHeldNanos != 0 && killStartedNanos == 0) {
+            killStartedNanos = System.nanoTime();
+        }
     }
 
     @Override
@@ -124,9 +166,22 @@ public final class TerminateTrace implements AttemptListener {
         return results.isEmpty() ? NO_RESULT : results.get(results.size() - 1);
     }
 
-    /** Whether the kill may have happened at a host: an attempt may have done it, or one is still running. */
+    /**
+     * Whether the kill may have happened at a host: an attempt may have done it, or a kill attempt is still
+     * running. A lookup still running (an action=get, or a conditional delete before its check) kills nothing.
+     */
     public synchronized boolean mayHaveHappened() {
-        return mayHaveHappened || running > 0;
+        return mayHaveHappened || running > 0 && killing();
+    }
+
+    /** A process lookup has been sent and no kill can have been: an action=get, or a conditional delete before its check. */
+    public synchronized boolean lookingUp() {
+        return attempts > 0 && !killing();
+    }
+
+    private boolean killing() {
+        return TerminateCommand.Action.DELETE.wireName().equals(action)
+                && (NO_PRECONDITION.equals(precondition) || preconditionHeldNanos != 0);
     }
 
     /** The use case has started work that may call hosts; {@link #settled()} completes when it is over. */

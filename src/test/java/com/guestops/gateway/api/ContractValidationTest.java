@@ -74,7 +74,9 @@ class ContractValidationTest {
     static Stream<Arguments> answersThatBreakTheContract() {
         String msg = "{\"id\":\"x\",\"default_message\":\"x\",\"args\":[]}";
         return Stream.of(
-                Arguments.of(new Made("/api success with 200", API, 200, null, "", Map.of(ID, "r-1")),
+                Arguments.of(new Made("/api 200 without the process (get's answer)", API, 200, null, "", Map.of(ID, "r-1")),
+                        "validation.response.body.missing"),
+                Arguments.of(new Made("/api success with 202", API, 202, null, "", Map.of(ID, "r-1")),
                         "validation.response.status.unknown"),
                 Arguments.of(new Made("/rest success with 204", REST, 204, null, "", Map.of(ID, "r-1")),
                         "validation.response.status.unknown"),

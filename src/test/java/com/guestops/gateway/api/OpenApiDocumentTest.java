@@ -189,13 +189,13 @@ class OpenApiDocumentTest {
     void actionIsRequiredOnApiAndMayBeSpelledTheGovmomiWayOnRest() {
         Parameter api = parameters(Flavour.API).get("query:action");
         assertThat(api.getRequired()).isTrue();
-        assertThat(schema(api.getSchema()).getEnum()).containsExactly("delete");
+        assertThat(schema(api.getSchema()).getEnum()).containsExactly("delete", "get");
         Parameter rest = parameters(Flavour.REST).get("query:action");
         Parameter govmomi = parameters(Flavour.REST).get("query:~action");
         assertThat(rest.getRequired()).as("one of action / ~action").isFalse();
         assertThat(govmomi.getRequired()).isFalse();
         for (Parameter p : List.of(rest, govmomi)) {
-            assertThat(schema(p.getSchema()).getEnum()).containsExactly("delete");
+            assertThat(schema(p.getSchema()).getEnum()).containsExactly("delete", "get");
             assertThat(p.getDescription()).contains("exactly one of `action` and `~action`");
         }
     }
@@ -204,7 +204,8 @@ class OpenApiDocumentTest {
     @EnumSource(Flavour.class)
     void requestHeadersAreDescribed(Flavour flavour) {
         Map<String, Parameter> params = parameters(flavour);
-        assertThat(params).containsKeys("header:X-Request-Timeout", "header:X-Request-Id");
+        assertThat(params).containsKeys("header:X-Request-Timeout", "header:X-Request-Id", "header:If-Match");
+        assertThat(params.get("header:If-Match").getRequired()).isFalse();
         assertThat(params.get("header:X-Request-Timeout").getRequired()).isFalse();
         assertThat(params.get("header:X-Request-Id").getRequired()).isFalse();
         // Authorization is the security scheme's, not a parameter (OpenAPI ignores such a header parameter)
@@ -238,9 +239,18 @@ class OpenApiDocumentTest {
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void everyStatusTheOperationAnswersIsListed(Flavour flavour) {
-        assertThat(operation(flavour).getResponses().keySet()).containsExactlyInAnyOrder(
-                flavour == Flavour.API ? "204" : "200", "400", "401", "403", "404", "408", "414", "431", "500", "503");
-        assertThat(response(flavour, flavour == Flavour.API ? 204 : 200).getContent()).as("no body on success").isNull();
+        List<String> success = flavour == Flavour.API ? List.of("200", "204") : List.of("200");
+        assertThat(operation(flavour).getResponses().keySet()).containsAll(success).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.Stream.concat(success.stream(), java.util.stream.Stream.of("400", "401", "403", "404", "409",
+                        "408", "414", "431", "500", "503")).toList());
+        if (flavour == Flavour.API) {
+            assertThat(response(flavour, 204).getContent()).as("no body on a delete's success").isNull();
+        }
+        // get's answer: VMware's Processes.Info (/rest: inside value), with the process's ETag
+        assertThat(bodySchema(response(flavour, 200)).getProperties()).containsOnlyKeys(
+                flavour == Flavour.API ? new String[] {"name", "owner", "command", "started", "finished", "exit_code"}
+                        : new String[] {"value"});
+        assertThat(response(flavour, 200).getHeaders()).containsKey("ETag");
     }
 
     /** Each status lists exactly the error types the code answers it with (ErrorType is the code's table). */
@@ -350,7 +360,7 @@ class OpenApiDocumentTest {
                 ContractValidation.check("POST", URI.create(RestAssured.baseURI + ":" + RestAssured.port
                         + (flavour == Flavour.API ? API : REST).replace("{vm}", "vm-42").replace("{pid}", "4242")),
                         Integer.parseInt(entry.getKey()), Map.of("Content-Type", List.of("application/json"),
-                                "X-Request-Id", List.of("example")), body);
+                                "X-Request-Id", List.of("example"), "ETag", List.of("\"lx2k3-9f86d081884c7d65\"")), body);
                 checked++;
             }
         }

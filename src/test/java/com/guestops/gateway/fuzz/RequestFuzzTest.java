@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * logged seed inside the shared Quarkus test boot.
  *
  * <p>Properties: every answer is a vAPI-shaped 2xx/4xx (never a 5xx, never a stack trace, never an
- * HTML page), and a request the gateway refuses never reaches a host.
+ * HTML page), a request the gateway refuses never reaches a host, only a lookup (action=get) answers a body
+ * on success, and a delete with an {@code If-Match} entity-tag the gateway never gave out kills nothing.
  */
 @QuarkusTest
 class RequestFuzzTest {
@@ -56,11 +57,11 @@ class RequestFuzzTest {
     }
 
     record FuzzRequest(String flavour, String vm, String pid, String query, String contentType,
-            String requestTimeout, String requestId, byte[] body) {
+            String requestTimeout, String requestId, String ifMatch, byte[] body) {
         @Override
         public String toString() {
             return "POST /" + flavour + "/vcenter/vm/" + vm + "/guest/processes/" + pid + "?" + query
-                    + " ct=" + contentType + " timeout=" + requestTimeout + " id=" + requestId
+                    + " ct=" + contentType + " timeout=" + requestTimeout + " id=" + requestId + " if-match=" + ifMatch
                     + " body=" + new String(body, StandardCharsets.UTF_8).replaceAll("(.{300}).+", "$1...");
         }
     }
@@ -92,6 +93,7 @@ class RequestFuzzTest {
     static Gen<String> queries() {
         return Gen.frequency(
                 Gen.w(5, Gen.of("action=delete", "~action=delete")),
+                Gen.w(2, Gen.of("action=get", "~action=get", "action=get&action=delete", "action=GET")),
                 Gen.w(2, Gen.of("", "action=", "action=DELETE", "action=delete&action=delete",
                         "action=delete&~action=list", "action", "action=delete&x=%25ZZ", "%61ction=delete", "action=delete&vm=vm-2")),
                 Gen.w(1, unicode(20).map(s -> "action=" + enc(s))));
@@ -175,8 +177,19 @@ class RequestFuzzTest {
         Gen<String> query = queries();
         Gen<String> contentType = contentTypes();
         Gen<byte[]> body = bodies();
+        Gen<String> ifMatch = ifMatches();
         return r -> new FuzzRequest(flavour.next(r), vm.next(r), pid.next(r), query.next(r), contentType.next(r),
-                headerValue.next(r), headerValue.next(r), body.next(r));
+                headerValue.next(r), headerValue.next(r), ifMatch.next(r), body.next(r));
+    }
+
+    /** If-Match: mostly none; {@code *}; entity-tags the gateway never gave out (well-formed or not); anything. */
+    static Gen<String> ifMatches() {
+        return Gen.frequency(
+                Gen.w(6, Gen.constant((String) null)),
+                Gen.w(1, Gen.of("*", " * ")),
+                Gen.w(2, Gen.of("\"lx2k3-9f86d081884c7d65\"", "\"0-0000000000000000\"", "W/\"lx2k3-9f86d081884c7d65\"",
+                        "\"a\", \"b\"", "\"\"", "lx2k3-9f86d081884c7d65", "\"unterminated", "*, \"a\"", ",", "")),
+                Gen.w(1, Gen.ascii(60).map(s -> s.replaceAll("[\\r\\n\\x00-\\x1f\\x7f]", ""))));
     }
 
     /** Authorization headers: mostly the suite's valid token (so the rest of the request is fuzzed), sometimes anything. */
@@ -233,6 +246,9 @@ class RequestFuzzTest {
         if (r.requestId() != null) {
             b.header("X-Request-Id", r.requestId());
         }
+        if (r.ifMatch() != null) {
+            b.header("If-Match", r.ifMatch());
+        }
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -253,7 +269,27 @@ class RequestFuzzTest {
         String body = response.body();
         assertThat(body).as(where).doesNotContain(SECRET).doesNotContain("Exception").doesNotContain("\tat ")
                 .doesNotContainIgnoringCase("<html");
+        boolean lookup = request.query().matches("~?action=get");
+        String tag = request.ifMatch() == null ? "" : request.ifMatch().trim();
+        if (!lookup && !tag.isEmpty() && !tag.equals("*")) {
+            // no entity-tag the gateway gave out: nothing may be killed
+            assertThat(status).as("a delete with a foreign If-Match succeeded: " + where).isGreaterThanOrEqualTo(400);
+            assertThat(hostCalls).as("a delete with a foreign If-Match reached a host's kill: " + where).isZero();
+        }
+        if (status == 200 && lookup && !body.isEmpty()) {
+            JsonNode info;
+            try {
+                info = JSON.readTree(body);
+            } catch (Exception e) {
+                throw new AssertionError("a lookup's answer is not JSON: " + where, e);
+            }
+            info = request.flavour().equals("rest") ? info.path("value") : info;
+            assertThat(info.path("name").isTextual() && info.path("started").isTextual()).as(where).isTrue();
+            assertThat(response.headers().firstValue("ETag")).as(where).isPresent();
+            return;
+        }
         if (status == 200 || status == 204) {
+            assertThat(lookup).as("a delete answered a lookup: " + where).isFalse();
             assertThat(body).as(where).isEmpty();
             return;
         }

@@ -92,7 +92,11 @@ public final class ContractValidation implements OrderedFilter {
     }
 
     private static void failOnErrors(ValidationReport report, String method, String path, int status, String body) {
-        if (report.hasErrors()) {
+        // OpenAPI 3.0 cannot say that one operation's 200 has a body for action=get and none for action=delete
+        // (/rest answers both with 200): an empty /rest 200 is the delete's, and whatever body there is is checked
+        boolean emptyRestSuccess = status == 200 && path.startsWith("/rest/") && (body == null || body.isEmpty());
+        if (report.getMessages().stream().anyMatch(m -> m.getLevel() == ValidationReport.Level.ERROR
+                && !(emptyRestSuccess && m.getKey().equals("validation.response.body.missing")))) {
             String problems = report.getMessages().stream()
                     .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
                     .map(m -> m.getKey() + ": " + m.getMessage())

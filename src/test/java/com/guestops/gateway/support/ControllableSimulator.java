@@ -4,12 +4,14 @@ import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.host.HostFailure;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.simulator.SimulatorHostClient;
 import com.guestops.gateway.host.simulator.SimulatorInventory;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
 import com.guestops.gateway.host.simulator.SimulatorInventory.Vm;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A simulator host of the test boot, with what tests need around the production simulator: a journal
- * (calls per VM, lookups, the thread of the last call), a host-wide transport fault, slow lookups, and
+ * (kill calls per VM, process lookups per VM, ownership lookups, the thread of the last call), a host-wide transport fault, slow lookups, and
  * VMs that move (vMotion). Moving a VM rebuilds the simulator from the changed inventory; the journal
  * stays.
  */
@@ -26,7 +28,9 @@ public final class ControllableSimulator implements HostClient {
     private final String name;
     private final SimulatorInventory original;
     private final Vertx vertx;
+    private final Clock clock;
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> processLookups = new ConcurrentHashMap<>();
     private final AtomicLong lookups = new AtomicLong();
     private volatile Map<String, Vm> vms;
     private volatile SimulatorHostClient simulator;
@@ -34,10 +38,11 @@ public final class ControllableSimulator implements HostClient {
     private volatile long lookupDelayMs;
     private volatile String lastCallThread;
 
-    ControllableSimulator(String name, SimulatorInventory inventory, Vertx vertx) {
+    ControllableSimulator(String name, SimulatorInventory inventory, Vertx vertx, Clock clock) {
         this.name = name;
         this.original = inventory;
         this.vertx = vertx;
+        this.clock = clock;
         reset();
     }
 
@@ -57,6 +62,16 @@ public final class ControllableSimulator implements HostClient {
         return timeout -> Uni.createFrom().deferred(() -> {
             lastCallThread = Thread.currentThread().getName();
             calls.computeIfAbsent(vm, k -> new AtomicLong()).incrementAndGet();
+            FaultKind fault = hostFault;
+            return fault != null ? failure(fault) : call.attempt(timeout);
+        });
+    }
+
+    @Override
+    public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
+        HostCall<ProcessInfo> call = simulator.process(vm, pid, credentials);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            processLookups.computeIfAbsent(vm, k -> new AtomicLong()).incrementAndGet();
             FaultKind fault = hostFault;
             return fault != null ? failure(fault) : call.attempt(timeout);
         });
@@ -94,6 +109,12 @@ public final class ControllableSimulator implements HostClient {
     /** Terminate calls that reached this host for the VM since the last {@link #reset()}. */
     public long calls(String vm) {
         AtomicLong n = calls.get(vm);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Process lookups ("get") that reached this host for the VM since the last {@link #reset()}. */
+    public long processLookups(String vm) {
+        AtomicLong n = processLookups.get(vm);
         return n == null ? 0 : n.get();
     }
 
@@ -136,6 +157,7 @@ public final class ControllableSimulator implements HostClient {
     /** Back to the inventory as configured, with an empty journal and no fault. */
     public synchronized void reset() {
         calls.clear();
+        processLookups.clear();
         lookups.set(0);
         hostFault = null;
         lookupDelayMs = 0;
@@ -146,6 +168,6 @@ public final class ControllableSimulator implements HostClient {
     private void rebuild(Map<String, Vm> newVms) {
         vms = Map.copyOf(newVms);
         simulator = new SimulatorHostClient(name, new SimulatorInventory(original.users(), original.samlTokens(),
-                original.processes(), vms), vertx);
+                original.processes(), vms), vertx, clock);
     }
 }

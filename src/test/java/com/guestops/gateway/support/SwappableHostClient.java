@@ -3,6 +3,7 @@ package com.guestops.gateway.support;
 import com.guestops.gateway.config.HostType;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
+import com.guestops.gateway.host.ProcessInfo;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -52,6 +53,12 @@ public final class SwappableHostClient implements HostClient {
     public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
         used = true;
         return current.terminate(vm, pid, credentials);
+    }
+
+    @Override
+    public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
+        used = true;
+        return current.process(vm, pid, credentials);
     }
 
     @Override

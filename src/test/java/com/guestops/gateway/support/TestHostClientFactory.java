@@ -15,6 +15,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,20 +31,22 @@ public class TestHostClientFactory extends HostClientFactory {
 
     private final ObjectMapper mapper;
     private final Vertx vertx;
+    private final Clock wallClock;
     private final Map<String, HostClient> clients = new ConcurrentHashMap<>();
 
     @Inject
     public TestHostClientFactory(ObjectMapper mapper, Vertx vertx, TlsConfigurationRegistry tls, GatewayMetrics metrics,
-            NanoClock clock) {
-        super(mapper, vertx, tls, metrics, clock);
+            NanoClock clock, Clock wallClock) {
+        super(mapper, vertx, tls, metrics, clock, wallClock);
         this.mapper = mapper;
         this.vertx = vertx;
+        this.wallClock = wallClock;
     }
 
     @Override
     public HostClient create(String name, HostConfig config, HostPolicy policy) {
         HostClient client = config.type() == HostType.SIMULATOR
-                ? new ControllableSimulator(name, SimulatorInventory.load(config.inventory(), mapper), vertx)
+                ? new ControllableSimulator(name, SimulatorInventory.load(config.inventory(), mapper), vertx, wallClock)
                 : new SwappableHostClient(() -> super.create(name, config, policy));
         clients.put(name, client);
         return client;

@@ -79,4 +79,18 @@ public record VapiAnswer(Flavour flavour, Response response) {
         assertThat(body()).isEmpty();
         return this;
     }
+
+    /** The looked-up process of an {@code action=get} answer (VMware's {@code Processes.Info}; {@code /rest}: inside {@code value}). */
+    public Map<String, Object> info() {
+        return response.jsonPath().getMap(flavour == Flavour.REST ? "value" : "$");
+    }
+
+    /** Asserts a successful lookup (200, JSON, an ETag) and returns its ETag. */
+    public String assertFound() {
+        assertThat(status()).as("status of %s", body()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("application/json");
+        String etag = header("ETag");
+        assertThat(etag).as("ETag").matches("\"[0-9a-z]+-[0-9a-f]{16}\"");
+        return etag;
+    }
 }

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds one terminate call in either flavour and sends it through HTTP. Every call carries a valid
+ * Builds one terminate (or process lookup) call in either flavour and sends it through HTTP. Every call carries a valid
  * bearer token ({@link TestTokens#suite()}) unless the test says otherwise ({@link #token}, {@link #authorization},
  * {@link #noAuthorization}).
  */
@@ -42,6 +42,18 @@ public final class VapiCall {
 
     public static VapiCall delete(Flavour flavour, String vm, String pid) {
         return new VapiCall(flavour, vm, pid);
+    }
+
+    /** The process lookup ({@code action=get}). */
+    public static VapiCall get(Flavour flavour, String vm, long pid) {
+        VapiCall call = new VapiCall(flavour, vm, Long.toString(pid));
+        call.query.put("action", "get");
+        return call;
+    }
+
+    /** A delete only if the process still has this ETag ({@code If-Match}). */
+    public VapiCall ifMatch(String value) {
+        return header("If-Match", value);
     }
 
     public static String path(Flavour flavour) {

@@ -9,6 +9,7 @@ import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.HostClient;
 import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.HostFailure.Kind;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.simulator.SimulatorInventory.FaultKind;
 import com.guestops.gateway.host.simulator.SimulatorInventory.ProcessKind;
 import com.guestops.gateway.host.simulator.SimulatorInventory.ProcessRange;
@@ -16,7 +17,10 @@ import com.guestops.gateway.host.simulator.SimulatorInventory.User;
 import com.guestops.gateway.host.simulator.SimulatorInventory.Vm;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,7 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link HostFailure}), and an answer slower than the attempt timeout is a timeout. Everything happens
  * on the calling thread or a Vert.x timer, with no I/O, so it never blocks the event loop.
  *
- * <p>Mutable state (one-shot pids already killed, the busy cycle counter) is per VM and thread-safe.
+ * <p>Every process has a name, owner, command and start time (what a process lookup answers). All
+ * processes of a simulator start when it is built; a respawning worker that is killed is replaced by a new
+ * process with the same pid, started at the kill (by {@code clock}, and always later than its predecessor),
+ * so a caller holding the old process's ETag can tell.
+ *
+ * <p>Mutable state (one-shot pids already killed, start times of respawned workers, the busy cycle counter)
+ * is per VM and thread-safe.
  */
 public final class SimulatorHostClient implements HostClient {
 
@@ -40,15 +50,21 @@ public final class SimulatorHostClient implements HostClient {
     private final SimulatorInventory inventory;
     private final Vertx vertx;
     private final Map<String, VmState> state = new ConcurrentHashMap<>();
+    private final Clock clock;
+    /** When every process of this simulator's guests started (a respawned worker: later). */
+    private final Instant booted;
 
     /**
      * @param vertx used for non-blocking delays ({@code delay-ms}) and hangs; may be null when no VM is
      *              slow or hangs
+     * @param clock the wall clock of process start times
      */
-    public SimulatorHostClient(String name, SimulatorInventory inventory, Vertx vertx) {
+    public SimulatorHostClient(String name, SimulatorInventory inventory, Vertx vertx, Clock clock) {
         this.name = name;
         this.inventory = inventory;
         this.vertx = vertx;
+        this.clock = clock;
+        this.booted = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     @Override
@@ -78,6 +94,38 @@ public final class SimulatorHostClient implements HostClient {
 
     @Override
     public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
+        return call(vm, (definition, vmState, callNo) -> {
+            VapiException failure = evaluate(vm, definition, vmState, callNo, pid, credentials);
+            return failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure);
+        });
+    }
+
+    @Override
+    public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
+        return call(vm, (definition, vmState, callNo) -> {
+            VapiException failure = guestChecks(vm, definition, callNo, credentials);
+            if (failure == null) {
+                ProcessRange range = range(pid);
+                if (range == null || range.kind() == ProcessKind.ONE_SHOT && vmState.killed.contains(pid)) {
+                    failure = processNotFound(pid);
+                } else {
+                    Instant started = vmState.started.getOrDefault(pid, booted);
+                    return Uni.createFrom().item(new ProcessInfo(range.name(), range.owner(), range.command(), started,
+                            null, null));
+                }
+            }
+            return Uni.createFrom().failure(failure);
+        });
+    }
+
+    /** The answer of one simulated call to a VM, given its definition, state and call number. */
+    @FunctionalInterface
+    private interface Answer<T> {
+        Uni<T> of(Vm definition, VmState vmState, long call);
+    }
+
+    /** One simulated host call: transport faults and slowness first, as a real host's network would have them. */
+    private <T> HostCall<T> call(String vm, Answer<T> answer) {
         // deferred: each subscription is one simulated host call, as with a real host
         return timeout -> Uni.createFrom().deferred(() -> {
             Vm definition = inventory.vms().get(vm);
@@ -87,13 +135,12 @@ public final class SimulatorHostClient implements HostClient {
             if (fault != null) {
                 return transportFailure(fault, timeout);
             }
-            VapiException failure = evaluate(vm, definition, vmState, call, pid, credentials);
-            Uni<Void> answer = failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure);
+            Uni<T> result = answer.of(definition, vmState, call);
             long delay = definition == null ? 0 : definition.delayMs();
             if (delay >= timeout.toMillis()) {
                 return after(timeout.toMillis(), timedOut(timeout)); // the host took longer than the attempt may
             }
-            return delay > 0 ? after(delay, answer) : answer;
+            return delay > 0 ? after(delay, result) : result;
         });
     }
 
@@ -106,7 +153,7 @@ public final class SimulatorHostClient implements HostClient {
     }
 
     /** What the network would do: refused before sending, dropped after sending, or no answer at all. */
-    private Uni<Void> transportFailure(FaultKind fault, Duration timeout) {
+    private <T> Uni<T> transportFailure(FaultKind fault, Duration timeout) {
         return switch (fault) {
             case CONNECTION_REFUSED -> Uni.createFrom().failure(
                     new HostFailure(Kind.REFUSED, name, false, -1, "connection refused (simulated)", null));
@@ -116,13 +163,13 @@ public final class SimulatorHostClient implements HostClient {
         };
     }
 
-    private Uni<Void> timedOut(Duration timeout) {
+    private <T> Uni<T> timedOut(Duration timeout) {
         return Uni.createFrom().failure(new HostFailure(Kind.TIMEOUT, name, true, -1,
                 "no answer within " + timeout.toMillis() + " ms (simulated)", null));
     }
 
     /** Answers after {@code delayMs} on a Vert.x timer: slow, but nothing waits on a thread. */
-    private Uni<Void> after(long delayMs, Uni<Void> answer) {
+    private <T> Uni<T> after(long delayMs, Uni<T> answer) {
         return Uni.createFrom().<Void>emitter(e -> {
             long timer = vertx.setTimer(delayMs, id -> e.complete(null));
             e.onTermination(() -> vertx.cancelTimer(timer));
@@ -130,6 +177,34 @@ public final class SimulatorHostClient implements HostClient {
     }
 
     private VapiException evaluate(String vmId, Vm vm, VmState vmState, long call, long pid, GuestCredentials credentials) {
+        VapiException refused = guestChecks(vmId, vm, call, credentials);
+        if (refused != null) {
+            return refused;
+        }
+        User user = authenticate(credentials).orElseThrow();
+        if (pid < user.effectiveMinPid()) {
+            return fail(ErrorType.UNAUTHORIZED, "guest.permission_denied",
+                    "Guest user " + user.name() + " may not terminate process " + pid + ".", user.name(), Long.toString(pid));
+        }
+        ProcessRange range = range(pid);
+        boolean killed = range != null
+                && (range.kind() == ProcessKind.RESPAWNING || vmState.killed.add(pid));
+        if (!killed) {
+            return processNotFound(pid);
+        }
+        if (range.kind() == ProcessKind.RESPAWNING) {
+            // the supervisor starts a new worker with the same pid at once: a new process, a later start time
+            vmState.started.compute(pid, (p, previous) -> {
+                Instant before = previous == null ? booted : previous;
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                return now.isAfter(before) ? now : before.plusMillis(1);
+            });
+        }
+        return null;
+    }
+
+    /** What every guest operation checks first: the VM, its state and Tools, a busy host, the guest login. */
+    private VapiException guestChecks(String vmId, Vm vm, long call, GuestCredentials credentials) {
         if (vm == null) {
             return fail(ErrorType.NOT_FOUND, "vm.not_found", "Virtual machine " + vmId + " was not found.", vmId);
         }
@@ -162,20 +237,18 @@ public final class SimulatorHostClient implements HostClient {
             return fail(ErrorType.UNAUTHENTICATED, "guest.not_interactive",
                     "The user must be logged in interactively.", userName);
         }
-        if (pid < user.get().effectiveMinPid()) {
-            return fail(ErrorType.UNAUTHORIZED, "guest.permission_denied",
-                    "Guest user " + userName + " may not terminate process " + pid + ".", userName, Long.toString(pid));
-        }
-        ProcessRange range = inventory.processes().stream().filter(r -> r.contains(pid)).findFirst().orElse(null);
-        boolean killed = range != null
-                && (range.kind() == ProcessKind.RESPAWNING || vmState.killed.add(pid));
-        if (!killed) {
-            VapiError error = VapiError.of(ErrorType.NOT_FOUND, MSG + "guest.process_not_found",
-                    "Process " + pid + " was not found in the guest.", Long.toString(pid))
-                    .withData(Map.of("pid", pid));
-            return new VapiException(error, ErrorSource.HOST);
-        }
         return null;
+    }
+
+    private ProcessRange range(long pid) {
+        return inventory.processes().stream().filter(r -> r.contains(pid)).findFirst().orElse(null);
+    }
+
+    private static VapiException processNotFound(long pid) {
+        VapiError error = VapiError.of(ErrorType.NOT_FOUND, MSG + "guest.process_not_found",
+                "Process " + pid + " was not found in the guest.", Long.toString(pid))
+                .withData(Map.of("pid", pid));
+        return new VapiException(error, ErrorSource.HOST);
     }
 
     private Optional<User> authenticate(GuestCredentials credentials) {
@@ -202,5 +275,7 @@ public final class SimulatorHostClient implements HostClient {
     private static final class VmState {
         final AtomicLong calls = new AtomicLong();
         final Set<Long> killed = ConcurrentHashMap.newKeySet();
+        /** Start times of respawned workers; every other process started when the simulator was built. */
+        final Map<Long, Instant> started = new ConcurrentHashMap<>();
     }
 }

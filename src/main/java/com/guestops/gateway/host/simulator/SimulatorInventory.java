@@ -45,11 +45,27 @@ public record SimulatorInventory(
         }
     }
 
-    /** A range of pids that exist in every running guest. */
+    /**
+     * A range of pids that exist in every running guest, all with the same {@code name}, {@code owner} and
+     * {@code command} (what a process lookup answers; defaults: {@code process}, {@code root}, {@code /usr/bin/<name>}).
+     */
     public record ProcessRange(
             @JsonProperty(value = "from", required = true) long from,
             @JsonProperty(value = "to", required = true) long to,
-            @JsonProperty(value = "kind", required = true) ProcessKind kind) {
+            @JsonProperty(value = "kind", required = true) ProcessKind kind,
+            @JsonProperty("name") String name,
+            @JsonProperty("owner") String owner,
+            @JsonProperty("command") String command) {
+        public ProcessRange {
+            name = name == null ? "process" : name;
+            owner = owner == null ? "root" : owner;
+            command = command == null ? "/usr/bin/" + name : command;
+        }
+
+        public ProcessRange(long from, long to, ProcessKind kind) {
+            this(from, to, kind, null, null, null);
+        }
+
         boolean contains(long pid) {
             return pid >= from && pid <= to;
         }
@@ -58,7 +74,7 @@ public record SimulatorInventory(
     public enum ProcessKind {
         /** Exists once: the first delete kills it, later deletes find nothing. */
         @JsonProperty("one-shot") ONE_SHOT,
-        /** A supervised worker that is restarted at once: every delete succeeds. */
+        /** A supervised worker that is restarted at once (a new process, started now): every delete succeeds. */
         @JsonProperty("respawning") RESPAWNING
     }
 

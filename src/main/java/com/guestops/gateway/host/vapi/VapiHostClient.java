@@ -16,6 +16,7 @@ import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.HostFailure.Kind;
 import com.guestops.gateway.host.HostHttp;
 import com.guestops.gateway.host.HostHttp.Pool;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.RelayedErrors;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +27,9 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -112,6 +116,74 @@ public final class VapiHostClient implements HostClient {
                     VapiException answerForCaller = hostError(answer, true, secrets);
                     return status == 401 ? unauthenticated(s, renewed, answerForCaller, deadline) : Uni.createFrom().failure(answerForCaller);
                 });
+    }
+
+    /**
+     * The process lookup: {@code POST /api/vcenter/vm/{vm}/guest/processes/{pid}?action=get} with the guest
+     * credentials (vCenter 7.0 U2+). {@code 200} with a {@code Processes.Info} object is the answer; a vAPI error
+     * is relayed as for the kill (the host's {@code not_found} carries {@code data.pid}); anything else is not the
+     * protocol. A read: repeating it is harmless (it shares the kills' connections, guard and bulkhead).
+     */
+    @Override
+    public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
+        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=get";
+        Buffer body = Buffer.buffer(requestBody(credentials));
+        List<String> secrets = endpoint.neverRelayed(credentials);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> processWith(s, renewed, url, body, deadline, secrets),
+                    () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
+        });
+    }
+
+    private Uni<ProcessInfo> processWith(Session s, boolean renewed, String url, Buffer body, long deadline,
+            List<String> secrets) {
+        MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
+        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, url, headers, body, deadline, false)
+                .chain(answer -> {
+                    int status = answer.status();
+                    if (status == 200) {
+                        ProcessInfo info = processInfo(parse(answer));
+                        if (info == null) {
+                            throw bad(status, "a 200 that is not a Processes.Info object", false);
+                        }
+                        return Uni.createFrom().item(info);
+                    }
+                    if (status >= 200 && status < 300) {
+                        throw bad(status, "a 2xx that is not a 200 with a Processes.Info", false);
+                    }
+                    VapiException answerForCaller = hostError(answer, false, secrets);
+                    return status == 401 ? unauthenticated(s, renewed, answerForCaller, deadline) : Uni.createFrom().failure(answerForCaller);
+                });
+    }
+
+    /** {@code Processes.Info}: name, owner, command and started required; finished and exit_code optional. Null if not that. */
+    private static ProcessInfo processInfo(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            return null;
+        }
+        JsonNode info = root.has("value") && root.path("value").isObject() ? root.path("value") : root; // /rest wraps it
+        String name = info.path("name").isTextual() ? info.path("name").asText() : null;
+        String owner = info.path("owner").isTextual() ? info.path("owner").asText() : null;
+        String command = info.path("command").isTextual() ? info.path("command").asText() : null;
+        Instant started = instant(info.path("started"));
+        if (name == null || owner == null || command == null || started == null) {
+            return null;
+        }
+        Instant finished = instant(info.path("finished"));
+        Long exitCode = info.path("exit_code").isIntegralNumber() ? info.path("exit_code").asLong() : null;
+        return new ProcessInfo(name, owner, command, started, finished, exitCode);
+    }
+
+    private static Instant instant(JsonNode node) {
+        if (!node.isTextual()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(node.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**

@@ -89,6 +89,16 @@ final class SoapRequests {
                 + element("pid", Long.toString(pid)) + "</urn:TerminateProcessInGuest>" + TAIL;
     }
 
+    /**
+     * {@code ListProcessesInGuest(_this, vm, auth, pids)} for one pid: the host answers a {@code returnval}
+     * ({@code GuestProcessInfo}) for it, or none when the guest has no such process.
+     */
+    static String listProcessesInGuest(Moref processManager, String vm, String auth, long pid) {
+        return HEAD + "<urn:ListProcessesInGuest>" + moref("_this", processManager)
+                + moref("vm", new Moref("VirtualMachine", vm)) + auth
+                + element("pids", Long.toString(pid)) + "</urn:ListProcessesInGuest>" + TAIL;
+    }
+
     private static String field(String name, String requestField, String value) {
         try {
             return element(name, value);

@@ -13,13 +13,19 @@ import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.HostFailure.Kind;
 import com.guestops.gateway.host.HostHttp;
 import com.guestops.gateway.host.HostHttp.Pool;
+import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.w3c.dom.Element;
@@ -109,14 +115,7 @@ public final class Vim25HostClient implements HostClient {
 
     @Override
     public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
-        String auth;
-        try {
-            auth = SoapRequests.auth(credentials);
-        } catch (SoapRequests.UnencodableValueException e) {
-            // the caller's input, refused before any guard: not a host attempt
-            throw VapiException.gateway(ErrorType.INVALID_ARGUMENT, GatewayMessages.VALUE_NOT_XML,
-                    "The value of " + e.field() + " contains a character that cannot be sent to a vim25 host.", e.field());
-        }
+        String auth = auth(credentials);
         List<String> secrets = endpoint.neverRelayed(credentials);
         return timeout -> Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -124,6 +123,91 @@ public final class Vim25HostClient implements HostClient {
                     VapiError.of(ErrorType.ERROR, Vim25Faults.messageId("NotAuthenticated"),
                             "Host " + name() + " rejected a fresh session.", name()), ErrorSource.HOST));
         });
+    }
+
+    /** The guest credentials as a vim25 {@code auth}; input XML cannot carry is refused before any guard: not a host attempt. */
+    private static String auth(GuestCredentials credentials) {
+        try {
+            return SoapRequests.auth(credentials);
+        } catch (SoapRequests.UnencodableValueException e) {
+            throw VapiException.gateway(ErrorType.INVALID_ARGUMENT, GatewayMessages.VALUE_NOT_XML,
+                    "The value of " + e.field() + " contains a character that cannot be sent to a vim25 host.", e.field());
+        }
+    }
+
+    /**
+     * The process lookup: {@code ListProcessesInGuest} with {@code pids=[pid]}. One {@code returnval}
+     * ({@code GuestProcessInfo}) is the answer; none means the guest has no such process (the host's
+     * {@code not_found} with {@code data.pid}, as {@code GuestProcessNotFound} is for the kill). Faults map as
+     * for the kill. A read: repeating it is harmless.
+     */
+    @Override
+    public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
+        String auth = auth(credentials);
+        List<String> secrets = endpoint.neverRelayed(credentials);
+        return timeout -> Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return session.call((s, renewed) -> processWith(s, vm, pid, auth, deadline, secrets), () -> new VapiException(
+                    VapiError.of(ErrorType.ERROR, Vim25Faults.messageId("NotAuthenticated"),
+                            "Host " + name() + " rejected a fresh session.", name()), ErrorSource.HOST));
+        });
+    }
+
+    private Uni<ProcessInfo> processWith(Session s, String vm, long pid, String auth, long deadline, List<String> secrets) {
+        String body = SoapRequests.listProcessesInGuest(s.processManager(), vm, auth, pid);
+        return post(Pool.OPERATIONS, s.cookie(), s.version(), body, deadline, false).map(reply -> {
+            SoapResponse soap = reply.soap();
+            if (soap.isFault()) {
+                if ("NotAuthenticated".equals(soap.fault().type())) {
+                    throw new SharedSession.Rejected(s, null);
+                }
+                throw Vim25Faults.toVapi(soap.fault(), vm, pid, secrets);
+            }
+            Element response = expect(soap, "ListProcessesInGuestResponse", false);
+            List<Element> found = SoapResponse.children(response, "returnval");
+            if (found.isEmpty()) {
+                // the reference: "If a specified process does not exist, nothing will be returned for that process"
+                throw new VapiException(VapiError.of(ErrorType.NOT_FOUND, Vim25Faults.messageId("GuestProcessNotFound"),
+                        "Process " + pid + " was not found in the guest of virtual machine " + vm + ".",
+                        Long.toString(pid), vm).withData(Map.of("pid", pid)), ErrorSource.HOST);
+            }
+            Element info = found.stream()
+                    .filter(r -> SoapResponse.child(r, "pid").map(SoapResponse::text).filter(Long.toString(pid)::equals).isPresent())
+                    .findFirst()
+                    .orElseThrow(() -> bad(200, "ListProcessesInGuestResponse without the pid asked for", -1, false));
+            return processInfo(info);
+        });
+    }
+
+    /** A {@code GuestProcessInfo}: name, owner, cmdLine and startTime required; endTime and exitCode optional. */
+    private ProcessInfo processInfo(Element info) {
+        Optional<String> name = SoapResponse.child(info, "name").map(SoapResponse::text);
+        Optional<String> owner = SoapResponse.child(info, "owner").map(SoapResponse::text);
+        Optional<String> command = SoapResponse.child(info, "cmdLine").map(SoapResponse::text);
+        Optional<Instant> started = SoapResponse.child(info, "startTime").map(SoapResponse::text).flatMap(Vim25HostClient::instant);
+        if (name.isEmpty() || owner.isEmpty() || command.isEmpty() || started.isEmpty()) {
+            throw bad(200, "GuestProcessInfo without name, owner, cmdLine or startTime", -1, false);
+        }
+        Instant finished = SoapResponse.child(info, "endTime").map(SoapResponse::text).flatMap(Vim25HostClient::instant).orElse(null);
+        Long exitCode = SoapResponse.child(info, "exitCode").map(SoapResponse::text).flatMap(Vim25HostClient::number).orElse(null);
+        return new ProcessInfo(name.get(), owner.get(), command.get(), started.get(), finished, exitCode);
+    }
+
+    /** An {@code xsd:dateTime}; vSphere sends it with an offset ({@code 2026-01-01T00:00:00Z} or {@code ...+01:00}). */
+    private static Optional<Instant> instant(String text) {
+        try {
+            return Optional.of(OffsetDateTime.parse(text.trim()).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Long> number(String text) {
+        try {
+            return Optional.of(Long.parseLong(text.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private Uni<Void> terminateWith(Session s, String vm, long pid, String auth, long deadline, List<String> secrets) {

@@ -1,6 +1,7 @@
 package com.guestops.gateway.host.vim25;
 
 import static com.guestops.gateway.support.VapiCall.delete;
+import static com.guestops.gateway.support.VapiCall.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.guestops.gateway.api.Flavour;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The vim25 client against a real vim25 server, govmomi's vcsim ({@link Vcsim}): login, one session
  * for many calls, a session ended on the server and exactly one re-login, a wrong service password,
  * discovery by {@code RetrievePropertiesEx}, logout, and how its answer to
- * {@code TerminateProcessInGuest} (which vcsim 0.24 does not implement) reaches the caller. The
+ * {@code TerminateProcessInGuest} and {@code ListProcessesInGuest} (which vcsim 0.24 does not implement) reaches
+ * the caller. The
  * server's own session list ({@link VcsimClient}) shows what the gateway did.
  */
 @QuarkusTest
@@ -59,6 +61,23 @@ class VcsimTest {
         assertThat(answer.messageIds()).containsExactly("vmodl.fault.MethodNotFound");
         assertThat(answer.defaultMessages()).singleElement().asString().contains("does not implement: TerminateProcessInGuest");
         assertThat(answer.body()).doesNotContain(Vcsim.PASSWORD);
+    }
+
+    /**
+     * Nor ListProcessesInGuest: the process lookup gets the same relayed 500, and a conditional delete stops
+     * there: its kill is never sent (the server is asked exactly once).
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void itsAnswerToListProcessesInGuestIsTheHostsErrorAndNoKillFollows(Flavour flavour) {
+        VapiAnswer lookup = get(flavour, vm, 4242).send().assertError(500, ErrorType.ERROR);
+        assertThat(lookup.messageIds()).containsExactly("vmodl.fault.MethodNotFound");
+        assertThat(lookup.defaultMessages()).singleElement().asString().contains("does not implement: ListProcessesInGuest");
+
+        VapiAnswer conditional = delete(flavour, vm, 4242).ifMatch("*").send().assertError(500, ErrorType.ERROR);
+        assertThat(conditional.defaultMessages()).singleElement().asString()
+                .contains("ListProcessesInGuest").doesNotContain("TerminateProcessInGuest");
+        assertThat(conditional.body()).doesNotContain(Vcsim.PASSWORD);
     }
 
     @Test

@@ -26,6 +26,7 @@ final class Vim25Mock {
     static final String LOGIN = "Login";
     static final String PROPERTIES = "RetrievePropertiesEx";
     static final String TERMINATE = "TerminateProcessInGuest";
+    static final String LIST_PROCESSES = "ListProcessesInGuest";
     /** The session cookie value of the Login capture. */
     static final String FIXTURE_COOKIE = "vmware_soap_session=798fdd46-bf17-4e29-9602-db78dcfbdd19";
 
@@ -109,6 +110,11 @@ final class Vim25Mock {
 
     Vim25Mock terminateAnswers(ResponseDefinitionBuilder response) {
         HostMockServer.stub(call(TERMINATE).willReturn(response));
+        return this;
+    }
+
+    Vim25Mock listProcessesAnswers(ResponseDefinitionBuilder response) {
+        HostMockServer.stub(call(LIST_PROCESSES).willReturn(response));
         return this;
     }
 
