@@ -47,6 +47,16 @@ final class Charts {
         return new Rendered(yaml, parseAll(yaml));
     }
 
+    /** The same, with {@code --set key=value} for each entry (applied after the values file, as helm does). */
+    static Rendered template(String release, String namespace, Path valuesFile, java.util.Map<String, Object> sets) {
+        TemplateCommand command = new Helm(CHART).template().withName(release).withNamespace(namespace).withValuesFile(valuesFile);
+        for (var set : sets.entrySet()) {
+            command = command.set(set.getKey(), set.getValue());
+        }
+        String yaml = command.call();
+        return new Rendered(yaml, parseAll(yaml));
+    }
+
     /** The install notes (NOTES.txt), from a client-only dry-run install: no cluster needed. */
     static String notes(Path valuesFile) {
         InstallCommand command = new Helm(CHART).install().withName("gw").withNamespace("guestops").clientOnly().dryRun();

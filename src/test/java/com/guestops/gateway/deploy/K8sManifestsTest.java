@@ -37,6 +37,11 @@ class K8sManifestsTest {
     /** The overlay that adds the host-password Secret, generated from a file the user writes. */
     static final Path SECRET_OVERLAY = K8S.resolve("with-secret-from-file");
 
+    /** The overlay that serves callers HTTPS: the chart's tls mode, as JSON patches on k8s/. */
+    static final Path HTTPS_OVERLAY = K8S.resolve("with-https");
+    /** What the HTTPS overlay corresponds to: values-k8s.yaml plus these. */
+    static final Map<String, Object> HTTPS_VALUES = Map.of("tls.enabled", true, "tls.secretName", "guestops-gateway-tls");
+
     static JsonNode kustomization;
     static List<JsonNode> objects;
     static Charts.Rendered chart;
@@ -173,6 +178,42 @@ class K8sManifestsTest {
             assertThat(config).contains("${" + env.path("name").asText() + "}");
         }
         assertThat(exampleKeys).isEqualTo(referencedKeys);
+    }
+
+    /**
+     * k8s/with-https is k8s/ with JSON patches (kustomize's RFC 6902 {@code patches}), and the result is the chart
+     * rendered in its tls mode: the plain manifests' users get HTTPS without Helm, and it cannot drift from the chart.
+     */
+    @Test
+    void theHttpsOverlayIsTheChartInItsTlsMode() {
+        JsonNode overlay = Charts.readYaml(HTTPS_OVERLAY.resolve("kustomization.yaml"));
+        assertThat(overlay.path("resources").toString()).isEqualTo("[\"..\"]");
+        List<JsonNode> patched = new ArrayList<>();
+        for (JsonNode object : objects) {
+            ObjectNode copy = object.deepCopy();
+            for (JsonNode patch : overlay.path("patches")) {
+                JsonNode target = patch.path("target");
+                if (target.path("kind").asText().equals(copy.path("kind").asText())
+                        && target.path("name").asText().equals(name(copy))) {
+                    JsonPatches.apply(copy, Charts.parseYaml(patch.path("patch").asText()));
+                }
+            }
+            patched.add(copy);
+        }
+        Charts.Rendered https = Charts.template("guestops-gateway", "guestops", Charts.VALUES.resolve("values-k8s.yaml"),
+                HTTPS_VALUES);
+        List<String> differences = new ArrayList<>();
+        for (JsonNode object : patched) {
+            String kind = object.path("kind").asText();
+            if (!K8S_ONLY.contains(kind)) {
+                diff(kind + "/" + name(object), normalize(object), normalize(https.one(kind, name(object))), differences);
+            }
+        }
+        assertThat(differences).as("k8s/with-https vs the chart with tls.enabled (overlay value vs chart value)").isEmpty();
+        assertThat(https.objects()).extracting(o -> o.path("kind").asText() + "/" + name(o))
+                .as("the tls mode adds no object the overlay lacks")
+                .containsExactlyInAnyOrderElementsOf(patched.stream().filter(o -> !K8S_ONLY.contains(o.path("kind").asText()))
+                        .map(o -> o.path("kind").asText() + "/" + name(o)).toList());
     }
 
     private static JsonNode one(String kind) {
