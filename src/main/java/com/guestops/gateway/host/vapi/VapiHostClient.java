@@ -90,12 +90,27 @@ public final class VapiHostClient implements HostClient {
 
     @Override
     public HostCall<Void> terminate(String vm, long pid, GuestCredentials credentials) {
-        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=delete";
+        return guestProcessCall(vm, pid, "delete", credentials, this::terminateWith);
+    }
+
+    /** One answer of the host to a guest-process call made with a session. */
+    @FunctionalInterface
+    private interface WithSession<T> {
+        Uni<T> call(Session s, boolean renewed, String url, Buffer body, long deadline, List<String> secrets);
+    }
+
+    /**
+     * {@code POST /api/vcenter/vm/{vm}/guest/processes/{pid}?action=...} with the guest credentials, under the shared
+     * session (renewed once if it expired), within the attempt's time.
+     */
+    private <T> HostCall<T> guestProcessCall(String vm, long pid, String action, GuestCredentials credentials,
+            WithSession<T> withSession) {
+        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=" + action;
         Buffer body = Buffer.buffer(requestBody(credentials));
         List<String> secrets = endpoint.neverRelayed(credentials);
         return timeout -> Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
-            return session.call((s, renewed) -> terminateWith(s, renewed, url, body, deadline, secrets),
+            return session.call((s, renewed) -> withSession.call(s, renewed, url, body, deadline, secrets),
                     () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
         });
     }
@@ -126,14 +141,7 @@ public final class VapiHostClient implements HostClient {
      */
     @Override
     public HostCall<ProcessInfo> process(String vm, long pid, GuestCredentials credentials) {
-        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=get";
-        Buffer body = Buffer.buffer(requestBody(credentials));
-        List<String> secrets = endpoint.neverRelayed(credentials);
-        return timeout -> Uni.createFrom().deferred(() -> {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            return session.call((s, renewed) -> processWith(s, renewed, url, body, deadline, secrets),
-                    () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
-        });
+        return guestProcessCall(vm, pid, "get", credentials, this::processWith);
     }
 
     private Uni<ProcessInfo> processWith(Session s, boolean renewed, String url, Buffer body, long deadline,
