@@ -84,6 +84,8 @@ public class HostRegistry {
         List<Uni<Void>> logouts = hosts.values().stream().map(GuardedHost::logout).toList();
         try {
             if (!logouts.isEmpty()) {
+                // the one wait in main code: ShutdownEvent observers run on the thread stopping the application,
+                // never on an event loop (the logouts' I/O runs there meanwhile), and it is bounded
                 Uni.join().all(logouts).andCollectFailures().replaceWithVoid()
                         .await().atMost(HostClient.LOGOUT_TIMEOUT.plusMillis(500));
             }
