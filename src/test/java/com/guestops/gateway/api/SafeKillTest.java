@@ -5,7 +5,6 @@ import static com.guestops.gateway.support.VapiCall.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.support.LogCapture;
 import com.guestops.gateway.support.MetricsScrape;
@@ -18,8 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.LogRecord;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +30,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @QuarkusTest
 class SafeKillTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     Simulators simulators;
@@ -243,23 +239,7 @@ class SafeKillTest {
     }
 
     private static JsonNode audit(LogCapture log, String requestId) {
-        return log.records().stream()
-                .filter(r -> "com.guestops.gateway.audit".equals(r.getLoggerName()))
-                .map(SafeKillTest::message)
-                .map(SafeKillTest::parse)
-                .filter(j -> requestId.equals(j.path("request_id").asText()))
-                .findFirst().orElseThrow(() -> new AssertionError("no audit line for " + requestId));
-    }
-
-    private static String message(LogRecord r) {
-        return r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage();
-    }
-
-    private static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError("audit line is not JSON: " + s, e);
-        }
+        return log.auditLines(requestId).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no audit line for " + requestId));
     }
 }

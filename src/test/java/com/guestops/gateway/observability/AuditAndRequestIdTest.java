@@ -34,25 +34,8 @@ class AuditAndRequestIdTest {
         simulators.resetAll();
     }
 
-    private static List<JsonNode> auditLines(LogCapture log, String requestId) {
-        return log.records().stream()
-                .filter(r -> "com.guestops.gateway.audit".equals(r.getLoggerName()))
-                .map(AuditAndRequestIdTest::message)
-                .map(AuditAndRequestIdTest::parse)
-                .filter(j -> requestId.equals(j.path("request_id").asText()))
-                .toList();
-    }
-
     private static String message(LogRecord r) {
         return r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage();
-    }
-
-    private static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError("audit line is not JSON: " + s, e);
-        }
     }
 
     @ParameterizedTest
@@ -62,7 +45,7 @@ class AuditAndRequestIdTest {
         String requestId = "req-" + UUID.randomUUID();
         try (LogCapture log = LogCapture.start()) {
             delete(f, "vm-4", 1000).header("X-Request-Id", requestId).send().assertSuccess();
-            List<JsonNode> lines = auditLines(log, requestId);
+            List<JsonNode> lines = log.auditLines(requestId);
             assertThat(lines).hasSize(1);
             JsonNode a = lines.get(0);
             assertThat(a.path("timestamp").asText()).isNotBlank();
@@ -95,11 +78,11 @@ class AuditAndRequestIdTest {
                     .body("{\"credentials\":{\"type\":\"SAML_BEARER_TOKEN\",\"saml_token\":\"" + token + "\",\"password\":\"" + password + "\"}}")
                     .send().assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
 
-            JsonNode a = auditLines(log, requestId).get(0);
+            JsonNode a = log.auditLines(requestId).get(0);
             assertThat(a.path("outcome").asText()).isEqualTo("unauthenticated");
             assertThat(a.path("source").asText()).isEqualTo("host");
             assertThat(a.path("attempts").asInt()).isEqualTo(1);
-            JsonNode invalid = auditLines(log, invalidId).get(0);
+            JsonNode invalid = log.auditLines(invalidId).get(0);
             assertThat(invalid.path("outcome").asText()).isEqualTo("invalid_argument");
             assertThat(invalid.path("source").asText()).isEqualTo("gateway");
             assertThat(invalid.path("host").asText()).isEqualTo("none");
@@ -147,7 +130,7 @@ class AuditAndRequestIdTest {
         try (LogCapture log = LogCapture.start()) {
             delete(Flavour.API, "vm\"\n,\"outcome\":\"success\u0007", 1000).header("X-Request-Id", requestId).send()
                     .assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
-            JsonNode a = auditLines(log, requestId).get(0);
+            JsonNode a = log.auditLines(requestId).get(0);
             assertThat(a.path("vm").asText()).isEqualTo("vm\"\n,\"outcome\":\"success\u0007");
             assertThat(a.path("outcome").asText()).isEqualTo("invalid_argument");
         }
@@ -161,7 +144,7 @@ class AuditAndRequestIdTest {
         try (LogCapture log = LogCapture.start()) {
             delete(f, "vm-1", "+1000").header("X-Request-Id", requestId).send()
                     .assertError(400, com.guestops.gateway.error.ErrorType.INVALID_ARGUMENT);
-            JsonNode a = auditLines(log, requestId).get(0);
+            JsonNode a = log.auditLines(requestId).get(0);
             assertThat(a.path("pid").asText()).isEqualTo("+1000");
             assertThat(a.path("outcome").asText()).isEqualTo("invalid_argument");
             assertThat(a.path("host").asText()).isEqualTo("none");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.api.Flavour;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.support.LogCapture;
@@ -17,7 +16,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,7 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AuditTimingTest {
 
     private static final String OPS = VapiCall.usernamePassword("ops", "ops-pass");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     Simulators simulators;
@@ -41,17 +38,7 @@ class AuditTimingTest {
     }
 
     private static List<JsonNode> audit(LogCapture log, String requestId) {
-        return log.records().stream().filter(r -> "com.guestops.gateway.audit".equals(r.getLoggerName()))
-                .map(r -> r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage())
-                .map(AuditTimingTest::json).filter(j -> requestId.equals(j.path("request_id").asText())).toList();
-    }
-
-    private static JsonNode json(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError(s, e);
-        }
+        return log.auditLines(requestId);
     }
 
     @ParameterizedTest

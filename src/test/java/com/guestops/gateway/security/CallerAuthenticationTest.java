@@ -315,16 +315,7 @@ class CallerAuthenticationTest {
 
     private static void assertAudit(LogCapture log, String requestId, String caller, String outcome, String source,
             String host) throws Exception {
-        List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
-        for (java.util.logging.LogRecord r : log.records()) {
-            if ("com.guestops.gateway.audit".equals(r.getLoggerName())) {
-                String message = r instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage();
-                com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(message);
-                if (requestId.equals(line.path("request_id").asText())) {
-                    lines.add(line);
-                }
-            }
-        }
+        List<com.fasterxml.jackson.databind.JsonNode> lines = log.auditLines(requestId);
         assertThat(lines).as("audit lines of %s", requestId).hasSize(1);
         com.fasterxml.jackson.databind.JsonNode line = lines.get(0);
         if (caller == null) {

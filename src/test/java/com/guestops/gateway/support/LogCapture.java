@@ -1,5 +1,9 @@
 package com.guestops.gateway.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -48,7 +52,9 @@ public final class LogCapture implements AutoCloseable {
     }
 
     /** Loggers that write only through their own handlers, so that the root logger never sees their records. */
-    private static final List<String> SEPARATE = List.of("com.guestops.gateway.audit");
+    private static final String AUDIT = "com.guestops.gateway.audit";
+    private static final List<String> SEPARATE = List.of(AUDIT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static LogCapture start() {
         LogCapture capture = new LogCapture();
@@ -69,6 +75,26 @@ public final class LogCapture implements AutoCloseable {
 
     public List<LogRecord> records() {
         return List.copyOf(records);
+    }
+
+    /** The audit lines (one JSON object each) of the request with this id, in the order they were written. */
+    public List<JsonNode> auditLines(String requestId) {
+        List<JsonNode> found = new ArrayList<>();
+        for (LogRecord record : records) {
+            if (AUDIT.equals(record.getLoggerName())) {
+                String line = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+                JsonNode json;
+                try {
+                    json = JSON.readTree(line);
+                } catch (Exception e) {
+                    throw new AssertionError("audit line is not JSON: " + line, e);
+                }
+                if (requestId.equals(json.path("request_id").asText())) {
+                    found.add(json);
+                }
+            }
+        }
+        return found;
     }
 
     public String all() {
