@@ -2,6 +2,7 @@ package com.guestops.gateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +35,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The document served at {@code /q/openapi}: valid OpenAPI (swagger-parser reports nothing), exactly the
@@ -132,8 +134,31 @@ class OpenApiDocumentTest {
             written = new YAMLMapper().readTree(in);
         }
         assertThat(served).isEqualTo(written);
-        assertThat(Files.readString(Path.of("src/main/resources", SOURCE))).as("no YAML anchors: the server does not resolve them")
+        assertThat(Files.readString(Path.of("src/main/resources", SOURCE))).as("no YAML anchors: the JSON form's converter does not resolve them")
                 .doesNotContainPattern(": [&*][A-Za-z]");
+    }
+
+    /** The YAML form is the file itself, comments and all: nothing re-serialised it on the way (SmallRye did). */
+    @Test
+    void yamlIsTheWrittenFileByteForByte() throws IOException {
+        byte[] served = given().get("/q/openapi").then().statusCode(200).extract().asByteArray();
+        assertThat(served).isEqualTo(Files.readAllBytes(Path.of("src/main/resources", SOURCE)));
+    }
+
+    @Test
+    void headAnswersTheHeadersOfGetWithoutTheDocument() {
+        var head = given().head("/q/openapi").then().statusCode(200).extract();
+        assertThat(head.contentType()).startsWith("application/yaml");
+        assertThat(head.asByteArray()).isEmpty();
+    }
+
+    /** The document describes GET only; any other method is no operation, in the vAPI shape (SmallRye answered 200). */
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH"})
+    void otherMethodsAreNoOperation(String method) {
+        given().request(method, "/q/openapi").then().statusCode(404)
+                .body("error_type", equalTo(ErrorType.OPERATION_NOT_FOUND.name()))
+                .body("messages[0].id", equalTo("com.guestops.gateway.operation.not_found"));
     }
 
     @Test
