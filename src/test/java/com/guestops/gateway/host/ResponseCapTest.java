@@ -48,13 +48,13 @@ class ResponseCapTest {
     /** Item 4: past max-response-size (1 MiB) the connection is closed at once and the call is a bad response. */
     @Test
     void anEndlessAnswerIsCutAtTheCapAndTheConnectionClosed() throws Exception {
-        long start = System.nanoTime();
         VapiAnswer answer = delete(Flavour.API, "vm-raw-endless", 1000).send().assertError(500, ErrorType.ERROR);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(answer.messageIds()).containsExactly("com.guestops.gateway.host.bad_response");
-        assertThat(took).isLessThan(Duration.ofSeconds(2)); // not the attempt timeout: the cap
         await().atMost(Duration.ofSeconds(5)).until(() -> stats().path("endless_closed_after_ms").asLong() >= 0);
+        // timed by the host, from its first byte: not the attempt timeout (2 s) closed it, the cap did (the test's own
+        // clock would also count a cold first request of this test JVM, which made it fail when run alone)
+        assertThat(stats().path("endless_closed_after_ms").asLong()).isLessThan(2000);
         // what the host managed to write: the cap plus what the sockets' buffers held, not a byte more
         assertThat(stats().path("endless_bytes").asLong()).isLessThan(16L * 1024 * 1024);
     }
