@@ -105,10 +105,10 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
             config.tlsConfigurationName().ifPresent(t -> LOG.warnf(
                     "Host '%s': tls-configuration-name '%s' is ignored because the url is not https", name, t));
         }
-        Map<HostHttp.Pool, HttpClient> pools = new EnumMap<>(HostHttp.Pool.class);
-        pools.put(HostHttp.Pool.OPERATIONS, client(name, vertx, options, policy.maxPoolSize()));
-        pools.put(HostHttp.Pool.LOOKUPS, client(name, vertx, options, policy.lookupConcurrency()));
-        pools.put(HostHttp.Pool.SESSION, client(name, vertx, options, SESSION_POOL));
+        Map<HostHttp.Pool, LoopClients> pools = new EnumMap<>(HostHttp.Pool.class);
+        pools.put(HostHttp.Pool.OPERATIONS, LoopClients.of(vertx, policy.maxPoolSize(), n -> client(name, vertx, options, n)));
+        pools.put(HostHttp.Pool.LOOKUPS, LoopClients.single(client(name, vertx, options, policy.lookupConcurrency())));
+        pools.put(HostHttp.Pool.SESSION, LoopClients.single(client(name, vertx, options, SESSION_POOL)));
         HostHttp http = new HostHttp(vertx, name, policy.maxResponseBytes(), policy.connectTimeout().toMillis(), pools);
         return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()), http,
                 policy.attemptTimeout(), logins, clock);

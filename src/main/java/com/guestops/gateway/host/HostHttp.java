@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Three connection pools per host: kills ({@link Pool#OPERATIONS}, the host's {@code max-pool-size}),
  * ownership lookups ({@link Pool#LOOKUPS}, the lookup concurrency) and the service-account session
- * (logins, session checks, logouts), so a flood of lookups can never hold a connection a kill needs.
+ * (logins, session checks, logouts), so a flood of lookups can never hold a connection a kill needs. The kills'
+ * pool is split over the event loops ({@link LoopClients}): an exchange runs on the event loop of its request.
  */
 public final class HostHttp {
 
@@ -61,9 +62,9 @@ public final class HostHttp {
     private final String host;
     private final long maxResponseBytes;
     private final long connectTimeoutMillis;
-    private final Map<Pool, HttpClient> clients;
+    private final Map<Pool, LoopClients> clients;
 
-    HostHttp(Vertx vertx, String host, long maxResponseBytes, long connectTimeoutMillis, Map<Pool, HttpClient> clients) {
+    HostHttp(Vertx vertx, String host, long maxResponseBytes, long connectTimeoutMillis, Map<Pool, LoopClients> clients) {
         this.vertx = vertx;
         this.host = host;
         this.maxResponseBytes = maxResponseBytes;
@@ -81,12 +82,12 @@ public final class HostHttp {
     public Uni<Answer> send(Pool pool, HttpMethod method, String url, MultiMap headers, Buffer body, long deadlineNanos,
             boolean operation) {
         return Uni.createFrom().emitter(emitter -> new Exchange(emitter, operation)
-                .start(clients.get(pool), method, url, MultiMap.caseInsensitiveMultiMap().addAll(headers)
+                .start(clients.get(pool).current(), method, url, MultiMap.caseInsensitiveMultiMap().addAll(headers)
                         .set("User-Agent", "guestops-gateway"), body, deadlineNanos));
     }
 
     public void close() {
-        clients.values().forEach(HttpClient::close);
+        clients.values().forEach(LoopClients::close);
     }
 
     /** The state of one exchange. Callbacks arrive on event-loop threads, the timer maybe on another: synchronized. */
