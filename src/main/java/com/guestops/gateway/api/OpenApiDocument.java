@@ -21,7 +21,7 @@ import java.util.Locale;
  * document as JSON with {@code ?format=json} or {@code Accept: application/json}.
  *
  * <p>Served here rather than by SmallRye OpenAPI because SmallRye parses and re-serialises the whole document in both
- * formats at every start, about half a second of a cold start on two cores, to serve a file that is already written.
+ * formats at every start, about 0.4 s of a cold start on two cores, to serve a file that is already written.
  * The YAML bytes are read once; the JSON form is made on a worker thread when it is first asked for, then kept.
  */
 @ApplicationScoped
