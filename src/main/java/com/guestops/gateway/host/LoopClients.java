@@ -73,10 +73,6 @@ final class LoopClients {
         return all.get(0);
     }
 
-    int clients() {
-        return all.size();
-    }
-
     void close() {
         all.forEach(HttpClient::close);
     }
