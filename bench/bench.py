@@ -61,11 +61,21 @@ LEGS = {
 }
 PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5}
 
+DOCKERFILE = ROOT / "src" / "main" / "docker" / "Dockerfile.jvm"
+
+
+def _image_metaspace_opts(dockerfile=DOCKERFILE):
+    """-XX:MetaspaceSize as the base image's run-java.sh makes it from the Dockerfile's GC_METASPACE_SIZE."""
+    m = re.search(r"(?m)^ENV GC_METASPACE_SIZE=(\d+)$", Path(dockerfile).read_text())
+    return [f"-XX:MetaspaceSize={m.group(1)}m"] if m else []
+
+
 # What the base image's run-java.sh (ubi9/openjdk-17-runtime, src/main/docker/Dockerfile.jvm) adds by itself
 # besides the heap share (docs/operations.md, "Memory"), and the -D the image's JAVA_OPTS_APPEND sets that
 # matters outside a container (the log manager; the other two are the bind address and tmpdir).
 BASE_IMAGE_JVM_OPTS = ["-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
-                       "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"]
+                       "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90"] + _image_metaspace_opts() + [
+                       "-XX:+ExitOnOutOfMemoryError"]
 IMAGE_APPEND_PROPS = ["-Djava.util.logging.manager=org.jboss.logmanager.LogManager"]
 
 
@@ -252,16 +262,21 @@ def chart_jvm_opts(values=CHART_VALUES):
     ratio = _chart_value(lines, "javaMaxMemRatio")
     limit = _chart_value(lines, "resources.limits.memory")
     append = _chart_value(lines, "javaOptsAppend") or ""
+    young = int(_chart_value(lines, "javaYoungGenMiB") or 0)
     if not ratio or not limit:
         raise ValueError(f"{values}: javaMaxMemRatio or resources.limits.memory not found")
     limit_mib = _mebibytes(limit)
     base = BASE_IMAGE_JVM_OPTS
     if re.search(r"-XX:\+Use\w+GC\b", append):  # a collector chosen in the chart replaces the image's ParallelGC
         base = [o for o in base if o != "-XX:+UseParallelGC"]
-    opts = [f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + append.split()
+    young_opts = [f"-Xmn{young}m"] if young > 0 else []
+    opts = ([f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + young_opts
+            + append.split())
     heap = limit_mib * float(ratio) / 100
     return opts, (f"the chart's defaults (helm/guestops-gateway/values.yaml): javaMaxMemRatio {ratio} of the "
-                  f"{limit} memory limit = a {heap:.0f} MiB heap, the base image's GC options"
+                  f"{limit} memory limit = a {heap:.0f} MiB heap"
+                  + (f" with a {young} MiB young generation (javaYoungGenMiB)" if young > 0 else "")
+                  + ", the base image's GC options and the image's GC_METASPACE_SIZE"
                   + (f", javaOptsAppend `{append}`" if append else ""))
 
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,16 @@ class ContainerImageTest {
         }
         // the heap share is the base image's own knob
         assertThat(container.path("env").findValuesAsText("name")).contains("JAVA_MAX_MEM_RATIO");
+    }
+
+    @Test
+    void dockerRunStartsTheJvmTheChartStarts() {
+        // the chart replaces the image's JAVA_OPTS_APPEND; without the chart (docker run) the image's applies
+        Map<String, String> image = PackagedApp.imageEnvironment();
+        assertThat(image.get("JAVA_OPTS_APPEND")).isEqualTo(PackagedApp.podEnvironment(Charts.template(null)).get("JAVA_OPTS_APPEND"));
+        // the metaspace threshold is the base image's own knob, which the chart leaves to the image
+        assertThat(image.get("GC_METASPACE_SIZE")).isEqualTo("96");
+        assertThat(Charts.template(null).container().path("env").findValuesAsText("name")).doesNotContain("GC_METASPACE_SIZE");
     }
 
     @Test

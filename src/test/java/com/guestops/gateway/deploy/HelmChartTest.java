@@ -173,6 +173,30 @@ class HelmChartTest {
     }
 
     @Test
+    void theYoungGenerationIsFixedWithinTheHeapAndCanBeLeftToTheBaseImage() throws IOException {
+        Charts.Rendered r = Charts.template(null);
+        Map<String, String> env = PackagedApp.podEnvironment(r);
+        assertThat(env.get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
+                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -Xmn48m");
+        // a small part of the default 256 MiB heap: the old generation keeps the rest
+        long heap = (PackagedApp.bytes(r.container().at("/resources/limits/memory").asText()) >> 20)
+                * Integer.parseInt(env.get("JAVA_MAX_MEM_RATIO")) / 100;
+        assertThat(48L * 4).as("young generation of a %d MiB heap", heap).isLessThanOrEqualTo(heap);
+
+        Path off = tmp.resolve("young-off.yaml");
+        Files.writeString(off, "javaYoungGenMiB: 0\njavaOptsAppend: \"-XX:+PrintCommandLineFlags \"\n");
+        assertThat(PackagedApp.podEnvironment(Charts.template(off)).get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
+                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -XX:+PrintCommandLineFlags");
+
+        // one place for it: not through javaOptsAppend, never negative
+        for (String bad : List.of("javaOptsAppend: \"-Xmn64m\"\n", "javaOptsAppend: \"-XX:NewSize=64m\"\n", "javaYoungGenMiB: -1\n")) {
+            Path values = tmp.resolve("young-bad-" + Math.abs(bad.hashCode()) + ".yaml");
+            Files.writeString(values, bad);
+            assertThatThrownBy(() -> Charts.template(values)).as(bad).hasMessageContaining("schema");
+        }
+    }
+
+    @Test
     void configIsMountedAsDeploymentsConfigApplicationYaml() {
         Charts.Rendered r = Charts.template(PRODUCTION);
         JsonNode container = r.container();

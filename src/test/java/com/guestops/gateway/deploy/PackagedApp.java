@@ -93,7 +93,8 @@ final class PackagedApp implements AutoCloseable {
 
     /**
      * The JVM options of the pod: what the base image's run-java.sh computes (its java-default-options:
-     * the heap from JAVA_MAX_MEM_RATIO, ParallelGC with heap shrinking, exit on OutOfMemoryError), then
+     * the heap from JAVA_MAX_MEM_RATIO, ParallelGC with heap shrinking, exit on OutOfMemoryError, the
+     * metaspace threshold from GC_METASPACE_SIZE), then
      * JAVA_OPTS_APPEND; and, since this JVM runs in no container, the container's limits as the JVM
      * would see them there (memory limit as MaxRAM, CPU limit as the processor count).
      */
@@ -105,6 +106,9 @@ final class PackagedApp implements AutoCloseable {
         options.add("-XX:MaxRAMPercentage=" + env.getOrDefault("JAVA_MAX_MEM_RATIO", "80.0"));
         options.addAll(List.of("-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
                 "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"));
+        if (env.containsKey("GC_METASPACE_SIZE")) {
+            options.add("-XX:MetaspaceSize=" + env.get("GC_METASPACE_SIZE") + "m");
+        }
         options.addAll(Arrays.asList(env.getOrDefault("JAVA_OPTS_APPEND", "").trim().split("\\s+")));
         options.removeIf(String::isEmpty);
         return options;
@@ -134,7 +138,7 @@ final class PackagedApp implements AutoCloseable {
 
     /** The container's env: literal values, and secretKeyRefs resolved from the Secrets the chart rendered. */
     static Map<String, String> podEnvironment(Charts.Rendered rendered) {
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = imageEnvironment();
         for (JsonNode e : rendered.container().path("env")) {
             String name = e.path("name").asText();
             if (e.has("value")) {
@@ -146,6 +150,22 @@ final class PackagedApp implements AutoCloseable {
                                 + ", which the chart did not render"));
                 env.put(name, value);
             }
+        }
+        return env;
+    }
+
+    /** The image's own {@code ENV NAME=value} lines (src/main/docker/Dockerfile.jvm), which the pod's env overrides. */
+    static Map<String, String> imageEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            var line = java.util.regex.Pattern.compile("(?m)^ENV (\\w+)=(\"([^\"]*)\"|'([^']*)'|(\\S*))$")
+                    .matcher(Files.readString(ContainerImageTest.DOCKERFILE));
+            while (line.find()) {
+                String value = line.group(3) != null ? line.group(3) : line.group(4) != null ? line.group(4) : line.group(5);
+                env.put(line.group(1), value);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return env;
     }
