@@ -262,6 +262,7 @@ def chart_jvm_opts(values=CHART_VALUES):
     ratio = _chart_value(lines, "javaMaxMemRatio")
     limit = _chart_value(lines, "resources.limits.memory")
     append = _chart_value(lines, "javaOptsAppend") or ""
+    floor = int(_chart_value(lines, "javaMinHeapMiB") or 0)
     young = int(_chart_value(lines, "javaYoungGenMiB") or 0)
     if not ratio or not limit:
         raise ValueError(f"{values}: javaMaxMemRatio or resources.limits.memory not found")
@@ -269,12 +270,13 @@ def chart_jvm_opts(values=CHART_VALUES):
     base = BASE_IMAGE_JVM_OPTS
     if re.search(r"-XX:\+Use\w+GC\b", append):  # a collector chosen in the chart replaces the image's ParallelGC
         base = [o for o in base if o != "-XX:+UseParallelGC"]
-    young_opts = [f"-Xmn{young}m"] if young > 0 else []
-    opts = ([f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + young_opts
+    heap_opts = ([f"-Xms{floor}m"] if floor > 0 else []) + ([f"-Xmn{young}m"] if young > 0 else [])
+    opts = ([f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + heap_opts
             + append.split())
     heap = limit_mib * float(ratio) / 100
     return opts, (f"the chart's defaults (helm/guestops-gateway/values.yaml): javaMaxMemRatio {ratio} of the "
                   f"{limit} memory limit = a {heap:.0f} MiB heap"
+                  + (f" (floor {floor} MiB, javaMinHeapMiB)" if floor > 0 else "")
                   + (f" with a {young} MiB young generation (javaYoungGenMiB)" if young > 0 else "")
                   + ", the base image's GC options and the image's GC_METASPACE_SIZE"
                   + (f", javaOptsAppend `{append}`" if append else ""))

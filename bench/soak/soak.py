@@ -37,6 +37,8 @@ from pathlib import Path
 SOAK = Path(__file__).resolve().parent
 ROOT = SOAK.parent.parent
 APP_JAR = ROOT / "target" / "quarkus-app" / "quarkus-run.jar"
+sys.path.insert(0, str(SOAK.parent))
+from bench import chart_jvm_opts  # noqa: E402  (bench/bench.py: the pod's JVM options, read from the chart)
 
 STATUS_OF = {"invalid_argument": 400, "not_allowed_in_current_state": 400, "unsupported": 400,
              "unauthenticated": 401, "unauthorized": 403, "not_found": 404, "operation_not_found": 404,
@@ -350,7 +352,8 @@ def main():
     ap.add_argument("--port", type=int, default=18190)
     ap.add_argument("--backend-port", type=int, default=18191)
     ap.add_argument("--dead-port", type=int, default=18192)
-    ap.add_argument("--jvm-opts", default="-Xmx384m -XX:+ExitOnOutOfMemoryError")
+    # the pod's JVM options by default (the chart's heap, young generation and the base image's GC settings)
+    ap.add_argument("--jvm-opts", default=" ".join(chart_jvm_opts()[0]))
     ap.add_argument("--app-jar", default=str(APP_JAR))
     ap.add_argument("--mode", choices=["auto", "vapi", "simulator"], default="auto")
     args = ap.parse_args()

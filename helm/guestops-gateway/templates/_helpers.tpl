@@ -228,3 +228,25 @@ correctly whatever it contains. Host passwords are ${ENV} references only.
 {{- $config = mergeOverwrite $config (deepCopy .Values.extraConfig) }}
 {{- toYaml $config }}
 {{- end }}
+
+{{/*
+The heap's floor and young generation (-Xms, -Xmn; values.yaml, javaMinHeapMiB). A young generation
+without old generation room beside it turns ParallelGC's young collections into full ones, and a floor
+near the maximum leaves nothing for bursts: both refused here.
+*/}}
+{{- define "guestops-gateway.heapSizeOptions" -}}
+{{- $floor := int .Values.javaMinHeapMiB }}
+{{- $young := int .Values.javaYoungGenMiB }}
+{{- if and (gt $young 0) (lt $floor (add $young 32)) }}
+{{- fail (printf "javaMinHeapMiB (%d) must be at least javaYoungGenMiB + 32 (%d): the old generation needs room beside the young one" $floor (add $young 32)) }}
+{{- end }}
+{{- $limit := toString (dig "limits" "memory" "" .Values.resources) }}
+{{- $mib := 0 }}
+{{- if regexMatch "^[0-9]+Mi$" $limit }}{{ $mib = int (trimSuffix "Mi" $limit) }}{{ end }}
+{{- if regexMatch "^[0-9]+Gi$" $limit }}{{ $mib = mul (int (trimSuffix "Gi" $limit)) 1024 }}{{ end }}
+{{- $maximum := div (mul $mib (int .Values.javaMaxMemRatio)) 100 }}
+{{- if and (gt $floor 0) (gt $mib 0) (gt (mul $floor 2) $maximum) }}
+{{- fail (printf "javaMinHeapMiB (%d) must be at most half the heap's maximum (%d MiB: javaMaxMemRatio %v %% of %s)" $floor $maximum .Values.javaMaxMemRatio $limit) }}
+{{- end }}
+{{- list (ternary (printf "-Xms%dm" $floor) "" (gt $floor 0)) (ternary (printf "-Xmn%dm" $young) "" (gt $young 0)) | compact | join " " }}
+{{- end }}

@@ -173,24 +173,37 @@ class HelmChartTest {
     }
 
     @Test
-    void theYoungGenerationIsFixedWithinTheHeapAndCanBeLeftToTheBaseImage() throws IOException {
+    void theHeapHasAFloorAndAFixedYoungGenerationWithRoomBesideIt() throws IOException {
         Charts.Rendered r = Charts.template(null);
         Map<String, String> env = PackagedApp.podEnvironment(r);
         assertThat(env.get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
-                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -Xmn48m");
-        // a small part of the default 256 MiB heap: the old generation keeps the rest
-        long heap = (PackagedApp.bytes(r.container().at("/resources/limits/memory").asText()) >> 20)
-                * Integer.parseInt(env.get("JAVA_MAX_MEM_RATIO")) / 100;
-        assertThat(48L * 4).as("young generation of a %d MiB heap", heap).isLessThanOrEqualTo(heap);
+                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -Xms80m -Xmn48m");
 
-        Path off = tmp.resolve("young-off.yaml");
-        Files.writeString(off, "javaYoungGenMiB: 0\njavaOptsAppend: \"-XX:+PrintCommandLineFlags \"\n");
+        Path off = tmp.resolve("heap-off.yaml");
+        Files.writeString(off, "javaMinHeapMiB: 0\njavaYoungGenMiB: 0\njavaOptsAppend: \"-XX:+PrintCommandLineFlags \"\n");
         assertThat(PackagedApp.podEnvironment(Charts.template(off)).get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
                 + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -XX:+PrintCommandLineFlags");
 
-        // one place for it: not through javaOptsAppend, never negative
-        for (String bad : List.of("javaOptsAppend: \"-Xmn64m\"\n", "javaOptsAppend: \"-XX:NewSize=64m\"\n", "javaYoungGenMiB: -1\n")) {
-            Path values = tmp.resolve("young-bad-" + Math.abs(bad.hashCode()) + ".yaml");
+        // a young generation without old generation room beside it: ParallelGC collects in full instead
+        Path noRoom = tmp.resolve("heap-no-room.yaml");
+        Files.writeString(noRoom, "javaMinHeapMiB: 64\njavaYoungGenMiB: 48\n");
+        assertThatThrownBy(() -> Charts.template(noRoom)).hasMessageContaining("javaMinHeapMiB (64) must be at least javaYoungGenMiB + 32 (80)");
+        Path youngOnly = tmp.resolve("heap-young-only.yaml");
+        Files.writeString(youngOnly, "javaMinHeapMiB: 0\n");
+        assertThatThrownBy(() -> Charts.template(youngOnly)).hasMessageContaining("javaMinHeapMiB (0) must be at least");
+        // a floor above half the maximum leaves nothing for a burst: 40 % of 256Mi is 102 MiB
+        Path small = tmp.resolve("heap-small-limit.yaml");
+        Files.writeString(small, "javaMaxMemRatio: 40\nresources:\n  limits: {memory: 256Mi}\n  requests: {memory: 256Mi}\n");
+        assertThatThrownBy(() -> Charts.template(small))
+                .hasMessageContaining("javaMinHeapMiB (80) must be at most half the heap's maximum (102 MiB: javaMaxMemRatio 40 % of 256Mi)");
+        Path large = tmp.resolve("heap-large-limit.yaml");
+        Files.writeString(large, "javaMaxMemRatio: 70\njavaMinHeapMiB: 200\nresources:\n  limits: {memory: 1Gi}\n  requests: {memory: 1Gi}\n");
+        assertThat(PackagedApp.podEnvironment(Charts.template(large)).get("JAVA_OPTS_APPEND")).endsWith(" -Xms200m -Xmn48m");
+
+        // one place for them: not through javaOptsAppend, never negative
+        for (String bad : List.of("javaOptsAppend: \"-Xmn64m\"\n", "javaOptsAppend: \"-Xms64m\"\n",
+                "javaOptsAppend: \"-XX:NewSize=64m\"\n", "javaYoungGenMiB: -1\n")) {
+            Path values = tmp.resolve("heap-bad-" + Math.abs(bad.hashCode()) + ".yaml");
             Files.writeString(values, bad);
             assertThatThrownBy(() -> Charts.template(values)).as(bad).hasMessageContaining("schema");
         }
