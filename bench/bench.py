@@ -687,6 +687,16 @@ def main():
             rates = [max(100, int(nginx_max * float(f) / 100) * 100) for f in fractions]
             meta["rates"] = dict(zip(fractions, rates))
             log(f"latency: nginx max {nginx_max:.0f} req/s -> rates {rates}")
+            # One unrecorded open-loop run per leg first, at the lowest rate: the first open-loop run after the
+            # saturation runs was slow on every JVM leg, whatever the build (round 0 blocked in most summaries;
+            # side by side, two builds alike), which measured the switch from wrk to the load driver, not the leg.
+            for leg in active:
+                try:
+                    run_openload(ports[leg], rates[0], args.lat_duration, args.lat_warmup, args.lat_connections,
+                                 leg, work / f"openload-{leg}-warmup.json", headers=headers_of(leg))
+                    log(f"  open-loop warm-up of {leg} at {rates[0]}/s done (not recorded)")
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    log(f"  open-loop warm-up of {leg}: load driver failed ({str(e)[-200:]!r})")
             for r in range(args.rounds):
                 for rate in rates:
                     for leg in rotate(active, r):
