@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.guestops.gateway.support.ContractValidation;
 import com.guestops.gateway.support.TestTokens;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real, packaged application (target/quarkus-app/quarkus-run.jar, built by {@code package} before
@@ -116,7 +119,7 @@ final class PackagedApp implements AutoCloseable {
 
     /** A Kubernetes memory quantity (512Mi, 1Gi, 800M) in bytes. */
     static long bytes(String quantity) {
-        var m = java.util.regex.Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+        var m = Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
         assertThat(m.matches()).as("memory quantity %s", quantity).isTrue();
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2) == null ? "" : m.group(2)) {
@@ -136,7 +139,10 @@ final class PackagedApp implements AutoCloseable {
                 : Double.parseDouble(quantity);
     }
 
-    /** The container's env: literal values, and secretKeyRefs resolved from the Secrets the chart rendered. */
+    /**
+     * The container's env: the image's ENV, overridden by the pod's literal values and secretKeyRefs (resolved
+     * from the Secrets the chart rendered), as the container runtime combines them.
+     */
     static Map<String, String> podEnvironment(Charts.Rendered rendered) {
         Map<String, String> env = imageEnvironment();
         for (JsonNode e : rendered.container().path("env")) {
@@ -158,14 +164,14 @@ final class PackagedApp implements AutoCloseable {
     static Map<String, String> imageEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         try {
-            var line = java.util.regex.Pattern.compile("(?m)^ENV (\\w+)=(\"([^\"]*)\"|'([^']*)'|(\\S*))$")
+            Matcher line = Pattern.compile("(?m)^ENV (\\w+)=(\"([^\"]*)\"|'([^']*)'|(\\S*))$")
                     .matcher(Files.readString(ContainerImageTest.DOCKERFILE));
             while (line.find()) {
                 String value = line.group(3) != null ? line.group(3) : line.group(4) != null ? line.group(4) : line.group(5);
                 env.put(line.group(1), value);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         return env;
     }
