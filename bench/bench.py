@@ -77,6 +77,26 @@ BASE_IMAGE_JVM_OPTS = ["-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:Max
                        "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90"] + _image_metaspace_opts() + [
                        "-XX:+ExitOnOutOfMemoryError"]
 IMAGE_APPEND_PROPS = ["-Djava.util.logging.manager=org.jboss.logmanager.LogManager"]
+# The image's class archive (AppCDS): Dockerfile.jvm makes /deployments/app-cds.jsa with the image's java by running
+# this script, and JAVA_OPTS_APPEND maps it. Here the same script makes it next to the packaged gateway with the
+# local java (an archive serves only the JVM that wrote it, for the jar at the path it was made with).
+TRAINING_SCRIPT = ROOT / "src" / "main" / "docker" / "appcds-train.sh"
+ARCHIVE_OPTION = "-XX:SharedArchiveFile="
+
+
+def class_archive(app_jar=APP_JAR):
+    return Path(app_jar).resolve().parent / "app-cds.jsa"
+
+
+def train_class_archive(jvm_opts, app_jar=APP_JAR):
+    """Makes the class archive the options name, as the image build does; returns its size in MiB (None: not named)."""
+    archive = class_archive(app_jar)
+    if ARCHIVE_OPTION + str(archive) not in jvm_opts:
+        return None
+    log(f"class archive: {TRAINING_SCRIPT.relative_to(ROOT)} {archive.parent}")
+    subprocess.run(["bash", str(TRAINING_SCRIPT), str(archive.parent)], check=True, timeout=240,
+                   stdout=subprocess.DEVNULL)
+    return round(archive.stat().st_size / 2**20, 1)
 
 
 def log(msg):
@@ -252,10 +272,11 @@ def _mebibytes(quantity):
     return n * 1024 if unit in ("Gi", "G") else n
 
 
-def chart_jvm_opts(values=CHART_VALUES):
+def chart_jvm_opts(values=CHART_VALUES, app_jar=APP_JAR):
     """The JVM options the chart's pod runs with, outside a container: the base image's own options, the heap as
     javaMaxMemRatio percent of resources.limits.memory (-XX:MaxRAM stands for the container's limit, which the
-    JVM reads from the cgroup inside the pod), the image's log manager and the chart's javaOptsAppend. The
+    JVM reads from the cgroup inside the pod), the image's log manager and class archive (next to app_jar here:
+    train_class_archive makes it) and the chart's javaOptsAppend. The
     chart's CPU limit (-XX:ActiveProcessorCount inside the pod) is not applied: every leg gets the same 2 cores
     here, nginx included. Returns (options, description)."""
     lines = Path(values).read_text().splitlines()
@@ -271,14 +292,14 @@ def chart_jvm_opts(values=CHART_VALUES):
     if re.search(r"-XX:\+Use\w+GC\b", append):  # a collector chosen in the chart replaces the image's ParallelGC
         base = [o for o in base if o != "-XX:+UseParallelGC"]
     heap_opts = ([f"-Xms{floor}m"] if floor > 0 else []) + ([f"-Xmn{young}m"] if young > 0 else [])
-    opts = ([f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS + heap_opts
-            + append.split())
+    opts = ([f"-XX:MaxRAM={limit_mib}m", f"-XX:MaxRAMPercentage={ratio}"] + base + IMAGE_APPEND_PROPS
+            + [ARCHIVE_OPTION + str(class_archive(app_jar))] + heap_opts + append.split())
     heap = limit_mib * float(ratio) / 100
     return opts, (f"the chart's defaults (helm/guestops-gateway/values.yaml): javaMaxMemRatio {ratio} of the "
                   f"{limit} memory limit = a {heap:.0f} MiB heap"
                   + (f" (floor {floor} MiB, javaMinHeapMiB)" if floor > 0 else "")
                   + (f" with a {young} MiB young generation (javaYoungGenMiB)" if young > 0 else "")
-                  + ", the base image's GC options and the image's GC_METASPACE_SIZE"
+                  + ", the base image's GC options, the image's GC_METASPACE_SIZE and its class archive"
                   + (f", javaOptsAppend `{append}`" if append else ""))
 
 
@@ -443,7 +464,8 @@ class VertxProxy(JvmLeg):
     """Leg v: bench/loadgen/proxy's MinimalProxy, with the gateway's JVM options minus its -D properties."""
 
     def __init__(self, name, port, workdir, backend_port, jvm_opts=()):
-        super().__init__(name, port, workdir, [o for o in jvm_opts if not o.startswith("-D")])
+        # neither the gateway's -D properties nor its class archive
+        super().__init__(name, port, workdir, [o for o in jvm_opts if not o.startswith(("-D", ARCHIVE_OPTION))])
         self.backend_port = backend_port
 
     def command(self):
@@ -545,10 +567,11 @@ def main():
     conns = [int(c) for c in args.connections.split(",")]
     ports = {leg: args.base_port + off for leg, off in PORT_OFFSETS.items()}
     if args.jvm_opts is None:
-        jvm_opts, jvm_source = chart_jvm_opts()
+        jvm_opts, jvm_source = chart_jvm_opts(app_jar=args.app_jar)
         args.jvm_opts = " ".join(jvm_opts)
     else:
         jvm_opts, jvm_source = args.jvm_opts.split(), "given with --jvm-opts / BENCH_JVM_OPTS"
+    archive_mib = train_class_archive(jvm_opts, args.app_jar)
     for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "warmup.jsonl", "meta.json",
               "unavailable.jsonl", "failed.jsonl"):
         (out / f).unlink(missing_ok=True)
@@ -574,7 +597,7 @@ def main():
     unavailable = {}
 
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "ports": ports,
-            "jvm_opts_source": jvm_source, "loadavg_start": loadavg()}
+            "jvm_opts_source": jvm_source, "loadavg_start": loadavg(), "class_archive_mib": archive_mib}
     if auth:
         meta["auth"] = {"issuer": ISSUER, "audience": AUDIENCE, "algorithm": "RS256 (2048-bit RSA)",
                         "token_lifetime_s": 3600, "token_cache_in_build": token_cache_in(args.app_jar)}

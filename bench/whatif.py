@@ -47,6 +47,7 @@ def main():
     args = ap.parse_args()
     if args.jvm_opts is None:
         args.jvm_opts = " ".join(bench.chart_jvm_opts()[0])
+    bench.train_class_archive(args.jvm_opts.split())  # the image's class archive, when the options name it
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     (out / "whatif.jsonl").unlink(missing_ok=True)

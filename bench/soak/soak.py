@@ -38,7 +38,7 @@ SOAK = Path(__file__).resolve().parent
 ROOT = SOAK.parent.parent
 APP_JAR = ROOT / "target" / "quarkus-app" / "quarkus-run.jar"
 sys.path.insert(0, str(SOAK.parent))
-from bench import chart_jvm_opts  # noqa: E402  (bench/bench.py: the pod's JVM options, read from the chart)
+from bench import chart_jvm_opts, train_class_archive  # noqa: E402  (bench/bench.py: the pod's JVM options, read from the chart)
 
 STATUS_OF = {"invalid_argument": 400, "not_allowed_in_current_state": 400, "unsupported": 400,
              "unauthenticated": 401, "unauthorized": 403, "not_found": 404, "operation_not_found": 404,
@@ -366,6 +366,7 @@ def main():
     (work / "gone-inventory.json").write_text(json.dumps(GONE_INVENTORY, indent=1))
     result = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args)}
     backend = None
+    train_class_archive(args.jvm_opts.split(), args.app_jar)  # the image's class archive, when the options name it
     gw = Gateway(work, args.port, args.jvm_opts.split(), args.app_jar)
     try:
         mode = "vapi" if args.mode in ("auto", "vapi") else "simulator"

@@ -69,17 +69,41 @@ class ContainerImageTest {
     }
 
     @Test
-    void theBuildContextIsOnlyThePackagedApplication() throws IOException {
+    void theBuildContextIsOnlyThePackagedApplicationAndTheArchiveScript() throws IOException {
         List<String> ignore = Files.readAllLines(Charts.ROOT.resolve(".dockerignore")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-        assertThat(ignore).startsWith("*").contains("!target/quarkus-app/");
+        assertThat(ignore).containsExactly("*", "!target/quarkus-app/", "!" + AppCdsIT.TRAINING_SCRIPT,
+                "target/quarkus-app/app-cds.jsa");
         // what the Dockerfile copies is inside what the context lets through
         for (String line : Files.readAllLines(DOCKERFILE)) {
             if (line.startsWith("COPY ")) {
                 String[] parts = line.split("\\s+");
                 String source = parts[parts.length - 2];
-                assertThat(source).as(line).startsWith("target/quarkus-app/");
+                assertThat(source).as(line).matches("target/quarkus-app/.*|" + Pattern.quote(AppCdsIT.TRAINING_SCRIPT));
             }
         }
+    }
+
+    @Test
+    void theImageMakesItsClassArchiveWithItsOwnJavaAndStartsWithIt() throws IOException {
+        List<String> lines = Files.readAllLines(DOCKERFILE);
+        int lastAppCopy = -1;
+        int training = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("COPY .*target/quarkus-app/.*")) {
+                lastAppCopy = i;
+            }
+            if (lines.get(i).startsWith("RUN ")) {
+                assertThat(training).as("one RUN step").isEqualTo(-1);
+                training = i;
+            }
+        }
+        // the script AppCdsIT runs, on the application the image holds, after all of it is in place, as the user that runs it
+        assertThat(lines.get(training)).isEqualTo("RUN bash /tmp/appcds-train.sh /deployments && rm /tmp/appcds-train.sh");
+        assertThat(lines.get(training - 1)).isEqualTo("COPY --chown=185 " + AppCdsIT.TRAINING_SCRIPT + " /tmp/appcds-train.sh");
+        assertThat(training).isGreaterThan(lastAppCopy).isGreaterThan(lines.indexOf("USER 185"));
+        // the JVM that runs the application maps it (docker run, the chart and k8s/ alike: dockerRunStartsTheJvmTheChartStarts)
+        assertThat(PackagedApp.imageEnvironment().get("JAVA_OPTS_APPEND")).contains(AppCdsIT.ARCHIVE_OPTION);
+        assertThat(PackagedApp.imageEnvironment().get("JAVA_APP_JAR")).isEqualTo("/deployments/quarkus-run.jar");
     }
 }

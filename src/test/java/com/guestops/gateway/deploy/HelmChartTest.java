@@ -177,12 +177,14 @@ class HelmChartTest {
         Charts.Rendered r = Charts.template(null);
         Map<String, String> env = PackagedApp.podEnvironment(r);
         assertThat(env.get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
-                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -Xms80m -Xmn48m");
+                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp"
+                + " -XX:SharedArchiveFile=/deployments/app-cds.jsa -Xms80m -Xmn48m");
 
         Path off = tmp.resolve("heap-off.yaml");
         Files.writeString(off, "javaMinHeapMiB: 0\njavaYoungGenMiB: 0\njavaOptsAppend: \"-XX:+PrintCommandLineFlags \"\n");
         assertThat(PackagedApp.podEnvironment(Charts.template(off)).get("JAVA_OPTS_APPEND")).isEqualTo("-Dquarkus.http.host=0.0.0.0"
-                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp -XX:+PrintCommandLineFlags");
+                + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp"
+                + " -XX:SharedArchiveFile=/deployments/app-cds.jsa -XX:+PrintCommandLineFlags");
 
         // a young generation without old generation room beside it: ParallelGC collects in full instead
         Path noRoom = tmp.resolve("heap-no-room.yaml");
