@@ -217,13 +217,8 @@ public final class GuardedHost {
             this.traceContext = traceContext;
         }
 
-        /**
-         * Whether this request's attempts get spans: not when the request's own span was created and not sampled
-         * (tracing off, the default, or this trace not chosen), as the sampler would decide the same for them.
-         */
         boolean traced() {
-            SpanContext request = Span.fromContext(traceContext).getSpanContext();
-            return !request.isValid() || request.isSampled();
+            return attemptsTraced(traceContext);
         }
 
         synchronized boolean takeRetry() {
@@ -238,6 +233,17 @@ public final class GuardedHost {
                 budget.retryEnded();
             }
         }
+    }
+
+    /**
+     * Whether a request's attempts get spans: only as children of its own sampled span. Not when that span was
+     * created and not sampled (the sampler would decide the same for them), and not when there is none: tracing is
+     * off (the default, SDK disabled), and a span started there would be a root span nobody asked for, paid on every
+     * attempt (ids, attributes; measured, bench/README.md).
+     */
+    static boolean attemptsTraced(io.opentelemetry.context.Context traceContext) {
+        SpanContext request = Span.fromContext(traceContext).getSpanContext();
+        return request.isValid() && request.isSampled();
     }
 
     private <T> Uni<T> attempt(HostCall<T> call, Request request) {
