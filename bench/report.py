@@ -178,7 +178,7 @@ def main():
             w(f"| {label} |" + "".join(f" {cells[g][i][0]} | {yes(cells[g][i][1])} |" for g in gws))
         w("")
         w(f"JVM options of every JVM leg: `{args['jvm_opts']}` ({meta.get('jvm_opts_source', 'as given')}; leg v "
-          f"without the -D properties).")
+          f"without the -D properties and the class archive).")
         w("")
     else:
         w("No gateway leg was measured.")
@@ -340,6 +340,10 @@ def main():
         w("From launching the process to the first 2xx answer to the terminate call (polled every 5 ms). For the "
           "JVM legs that includes the JVM start; the first request of legs c and e also logs in to the backend, "
           "leg e's also verifies the caller's token.")
+        if meta.get("class_archive_mib"):
+            w(f"The gateway legs map the image's class archive ({meta['class_archive_mib']:.0f} MiB, made before the "
+              "runs by `src/main/docker/appcds-train.sh` as the image build makes it: one terminate call on the "
+              "embedded demo); leg v has none.")
         w("")
         w("| leg | median | runs | Quarkus \"started in\" (median) |")
         w("|---|---|---|---|")
