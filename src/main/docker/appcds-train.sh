@@ -2,14 +2,15 @@
 # Makes the application's AppCDS archive (<app dir>/app-cds.jsa): starts the packaged application on its
 # embedded demo simulator, sends it one terminate call, stops it, and lets the JVM write the classes it loaded
 # to the archive as it exits. A JVM started with -XX:SharedArchiveFile=<that file> maps those classes
-# instead of loading, parsing and verifying them again: the start is about a quarter shorter (bench/README.md).
+# instead of loading, parsing and verifying them again: the start is about a fifth shorter (bench/README.md).
 #
 #   src/main/docker/appcds-train.sh [app dir, default /deployments]
 #
 # The archive only serves the JVM that wrote it (same build of the same JDK) and the same jar at the same path:
 # Dockerfile.jvm runs this with the image's own java on /deployments; bench/run.sh runs it with the local java
 # on target/quarkus-app. Anything else makes the JVM ignore the archive and start as without it, never fail.
-# Loopback only, bounded: it gives up (and exits non-zero) after 90 s.
+# Loopback only, bounded: it gives up (and exits non-zero) after 90 s. APPCDS_TRAIN_JAVA names another java
+# (default: the one on the PATH); APPCDS_TRAIN_PORT another port (default 18080, and the next one).
 set -euo pipefail
 
 app_dir=$(cd "${1:-/deployments}" && pwd)
@@ -20,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 rm -f "$archive"
 
 cd "$work"
-java -XX:ArchiveClassesAtExit="$archive" \
+"${APPCDS_TRAIN_JAVA:-java}" -XX:ArchiveClassesAtExit="$archive" \
   -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
   -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$((port + 1))" \

@@ -40,13 +40,15 @@ class AppCdsIT {
         ProcessBuilder script = new ProcessBuilder("bash", Charts.ROOT.resolve(TRAINING_SCRIPT).toString(), deployments.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("training.log").toFile());
         script.environment().put("APPCDS_TRAIN_PORT", Integer.toString(PackagedApp.freePort())); // and the next one
+        // the archive serves only the JVM that wrote it: the one that starts the application below
+        script.environment().put("APPCDS_TRAIN_JAVA", java());
         Process training = script.start();
         assertThat(training.waitFor(150, TimeUnit.SECONDS)).as("training within 150 s").isTrue();
         assertThat(training.exitValue()).as(Files.readString(dir.resolve("training.log"))).isZero();
         assertThat(Files.size(deployments.resolve("app-cds.jsa"))).as("archive size").isGreaterThan(1 << 20);
 
         int port = PackagedApp.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(java(),
                 "-Xshare:on", "-Xlog:class+load=info:file=" + dir.resolve("classes.log")));
         String imageOptions = PackagedApp.imageEnvironment().get("JAVA_OPTS_APPEND");
         assertThat(imageOptions).contains(ARCHIVE_OPTION);
@@ -69,6 +71,10 @@ class AppCdsIT {
                 app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private int firstAnswer(Process app, int port) throws Exception {
