@@ -9,13 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +33,9 @@ class AppCdsIT {
 
     @Test
     void theTrainingScriptMakesAnArchiveThatTheImagesJvmMapsAndThatHoldsTheGatewaysClasses() throws Exception {
-        Path deployments = copy(PackagedApp.APP.toAbsolutePath(), dir.resolve("deployments"));
+        Path deployments = dir.resolve("deployments");
+        Charts.copyTree(PackagedApp.APP.toAbsolutePath(), deployments);
+        Files.deleteIfExists(deployments.resolve("app-cds.jsa")); // one made elsewhere (the bench's) is not this one
 
         ProcessBuilder script = new ProcessBuilder("bash", Charts.ROOT.resolve(TRAINING_SCRIPT).toString(), deployments.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("training.log").toFile());
@@ -100,19 +100,5 @@ class AppCdsIT {
         } catch (IOException e) {
             return "(no " + name + ": " + e + ")";
         }
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!file.getFileName().toString().equals("app-cds.jsa")) { // one made elsewhere is not this one
-                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        return to;
     }
 }
