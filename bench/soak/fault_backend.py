@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A vAPI host (vCenter REST) that misbehaves on a schedule, for bench/soak (issue 9, item 3).
 
-  python3 fault_backend.py --port 18191 --phase-seconds 15 --stop-after 900 --log events.jsonl
+  python3 fault_backend.py --port 18192 --phase-seconds 15 --stop-after 900 --log events.jsonl
 
 Speaks what the gateway's vapi host type calls: POST /api/session (Basic auth) -> 201 "session id";
 GET /api/session -> 200 while the session is valid, else 401; POST

@@ -349,14 +349,18 @@ def main():
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--rate-per-thread", type=float, default=12.5)
     ap.add_argument("--phase-seconds", type=float, default=15)
-    ap.add_argument("--port", type=int, default=18190)
-    ap.add_argument("--backend-port", type=int, default=18191)
-    ap.add_argument("--dead-port", type=int, default=18192)
+    ap.add_argument("--port", type=int, default=18190, help="the gateway's; its management port is the next one up")
+    ap.add_argument("--backend-port", type=int, default=18192)
+    ap.add_argument("--dead-port", type=int, default=18193)
     # the pod's JVM options by default (the chart's heap, young generation and the base image's GC settings)
     ap.add_argument("--jvm-opts", default=" ".join(chart_jvm_opts()[0]))
     ap.add_argument("--app-jar", default=str(APP_JAR))
     ap.add_argument("--mode", choices=["auto", "vapi", "simulator"], default="auto")
     args = ap.parse_args()
+    taken = {args.port, args.port + 1}
+    if args.backend_port in taken or args.dead_port in taken or args.backend_port == args.dead_port:
+        ap.error(f"--backend-port and --dead-port must differ from each other and from {sorted(taken)} "
+                 "(the gateway's port and its management port)")
 
     out = Path(args.out).resolve()
     work = out / "work"
