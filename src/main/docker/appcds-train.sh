@@ -7,8 +7,9 @@
 #   src/main/docker/appcds-train.sh [app dir, default /deployments]
 #
 # The archive only serves the JVM that wrote it (same build of the same JDK) and the same jar at the same path:
-# Dockerfile.jvm runs this with the image's own java on /deployments; bench/run.sh runs it with the local java
-# on target/quarkus-app. Anything else makes the JVM ignore the archive and start as without it, never fail.
+# Dockerfile.jvm runs this with the image's own java on /deployments; bench/bench.py (and the soak, whatif.py)
+# with the local java on target/quarkus-app. Anything else makes the JVM ignore the archive and start as
+# without it, never fail.
 # Loopback only, bounded: it gives up (and exits non-zero) after 90 s. APPCDS_TRAIN_JAVA names another java
 # (default: the one on the PATH); APPCDS_TRAIN_PORT another port (default 18080, and the next one).
 set -euo pipefail

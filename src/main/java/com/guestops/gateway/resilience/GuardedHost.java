@@ -217,10 +217,6 @@ public final class GuardedHost {
             this.traceContext = traceContext;
         }
 
-        boolean traced() {
-            return attemptsTraced(traceContext);
-        }
-
         synchronized boolean takeRetry() {
             retryHeld = budget.tryStartRetry();
             return retryHeld;
@@ -255,7 +251,7 @@ public final class GuardedHost {
             }
             int attempt = request.attempts.incrementAndGet();
             request.listener.attemptStarted(name());
-            Span span = request.traced() ? tracer.spanBuilder(request.operation == Operation.KILL ? attemptSpanName : lookupSpanName)
+            Span span = attemptsTraced(request.traceContext) ? tracer.spanBuilder(request.operation == Operation.KILL ? attemptSpanName : lookupSpanName)
                     .setParent(request.traceContext)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute("guestops.host", name())
