@@ -11,7 +11,8 @@
 # with the local java on target/quarkus-app. Anything else makes the JVM ignore the archive and start as
 # without it, never fail.
 # Loopback only, bounded: it gives up (and exits non-zero) after 90 s. APPCDS_TRAIN_JAVA names another java
-# (default: the one on the PATH); APPCDS_TRAIN_PORT another port (default 18080, and the next one).
+# (default: the one on the PATH); APPCDS_TRAIN_PORT another port for the
+# call (default 18080; the management port is any free one).
 set -euo pipefail
 
 app_dir=$(cd "${1:-/deployments}" && pwd)
@@ -25,7 +26,7 @@ cd "$work"
 "${APPCDS_TRAIN_JAVA:-java}" -XX:ArchiveClassesAtExit="$archive" \
   -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
-  -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$((port + 1))" \
+  -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=0 \
   -Dquarkus.shutdown.delay=0s \
   -jar "$app_dir/quarkus-run.jar" >"$work/train.log" 2>&1 &
 pid=$!
@@ -46,7 +47,7 @@ terminate_once() {
 give_up() {
   kill -KILL "$pid" 2>/dev/null || true
   echo "appcds-train: $1; the application's log:" >&2
-  tail -n 20 "$work/train.log" >&2
+  grep -v '\[cds\]' "$work/train.log" | tail -n 20 >&2 # not the archive's own warnings of the exit
   exit 1
 }
 

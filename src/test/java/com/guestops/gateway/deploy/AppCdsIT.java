@@ -39,7 +39,7 @@ class AppCdsIT {
 
         ProcessBuilder script = new ProcessBuilder("bash", Charts.ROOT.resolve(TRAINING_SCRIPT).toString(), deployments.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("training.log").toFile());
-        script.environment().put("APPCDS_TRAIN_PORT", Integer.toString(PackagedApp.freePort())); // and the next one
+        script.environment().put("APPCDS_TRAIN_PORT", Integer.toString(PackagedApp.freePort()));
         // the archive serves only the JVM that wrote it: the one that starts the application below
         script.environment().put("APPCDS_TRAIN_JAVA", java());
         Process training = script.start();
