@@ -56,6 +56,6 @@ public final class AuditLog {
                 .field("precondition_window_us", trace.preconditionWindowMicros())
                 // until the last attempt ended, which may be after the caller's answer
                 .field("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - trace.startNanos()))
-                .toString());
+                .end());
     }
 }
