@@ -5,10 +5,12 @@ import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.ErrorType;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.metrics.GatewayMetrics;
+import com.guestops.gateway.resilience.ContextExecutor;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateTrace;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.Executor;
 
 /**
  * Where every terminate request ends, exactly once, whatever stopped it (validation, routing,
@@ -52,18 +54,17 @@ public class RequestOutcomes {
         }
         String auditOutcome = outcome;
         String auditSource = source;
-        // the audit line runs on the request's Vert.x context, so it carries the request's MDC
-        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         if (trace.settled().isDone()) {
             AuditLog.record(trace, auditOutcome, auditSource); // the usual case: nothing still running
             return;
         }
-        trace.settled().thenRun(() -> {
-            if (context == null) {
-                AuditLog.record(trace, auditOutcome, auditSource);
-            } else {
-                context.runOnContext(ignored -> AuditLog.record(trace, auditOutcome, auditSource));
-            }
-        });
+        // the audit line runs on the request's Vert.x context, so it carries the request's MDC
+        Executor onRequestContext = ContextExecutor.of(io.vertx.core.Vertx.currentContext());
+        Runnable audit = () -> AuditLog.record(trace, auditOutcome, auditSource);
+        if (onRequestContext == null) {
+            trace.settled().thenRun(audit);
+        } else {
+            trace.settled().thenRunAsync(audit, onRequestContext);
+        }
     }
 }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -121,6 +122,11 @@ public final class GuardedHost {
                     .limit(policy.bulkheadMaxConcurrent())
                     .queueSize(policy.bulkheadQueueSize())
                     .done()
+                // SmallRye would hand each call and each completion to the caller's event loop as a queued task with
+                // the thread's contexts captured and restored (two round trips per attempt, measured); the attempt
+                // moves itself onto its request's context instead, at once when it already runs there (onContext)
+                .withThreadOffload(true)
+                .withThreadOffloadExecutor(Runnable::run)
                 .build();
         this.lookupSlots = TypedGuard.create(new TypeLiteral<Uni<Ownership>>() { })
                 .withBulkhead()
@@ -243,7 +249,9 @@ public final class GuardedHost {
     }
 
     private <T> Uni<T> attempt(HostCall<T> call, Request request) {
-        return Uni.createFrom().deferred(() -> {
+        // the guard starts an attempt wherever it is: the request's thread, a retry's timer, a bulkhead slot freed by
+        // another request; the attempt itself (its logs, its trace, its connection) belongs to the request's context
+        return subscribeOnContext(Uni.createFrom().deferred(() -> {
             if (request.deadline.passed()) {
                 // started by a retry or the bulkhead after the request's deadline: never call the host
                 request.releaseRetry();
@@ -275,7 +283,7 @@ public final class GuardedHost {
                         span.end();
                         return Uni.createFrom().failure(judge(verdict, attempt, request));
                     });
-        });
+        }), request.vertxContext);
     }
 
     /** The verdict, with what depends on state: the VM's streak, attempts left, the deadline, the budget. */
@@ -378,6 +386,13 @@ public final class GuardedHost {
      * (a shared login) or on a connection's event loop, and the request's logs (MDC) and trace live in its context.
      */
     private static <T> Uni<T> onContext(Uni<T> uni, Context context) {
-        return context == null ? uni : uni.emitOn(command -> context.runOnContext(ignored -> command.run()));
+        Executor executor = ContextExecutor.of(context);
+        return executor == null ? uni : uni.emitOn(executor);
+    }
+
+    /** Subscribes on the request's own Vert.x context. */
+    private static <T> Uni<T> subscribeOnContext(Uni<T> uni, Context context) {
+        Executor executor = ContextExecutor.of(context);
+        return executor == null ? uni : uni.runSubscriptionOn(executor);
     }
 }

@@ -7,6 +7,7 @@ import com.guestops.gateway.error.GatewayMessages;
 import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.host.ProcessInfo;
+import com.guestops.gateway.resilience.ContextExecutor;
 import com.guestops.gateway.resilience.Deadline;
 import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.routing.Route;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
@@ -80,12 +82,13 @@ public class TerminateService {
         trace.workStarted();
         // started here and run to its end, whatever the caller does meanwhile
         CompletableFuture<T> work = route(command, trace, deadline, onHost).subscribeAsCompletionStage();
-        work.whenComplete((ok, failure) -> {
+        // the work is settled before its answer goes out: the answer's audit line then finds nothing still running
+        CompletableFuture<T> settled = work.whenComplete((ok, failure) -> {
             deadline.cancel();
             trace.settle();
         });
         Uni<T> answer = Uni.createFrom().emitter(emitter -> {
-            work.whenComplete((result, failure) -> {
+            settled.whenComplete((result, failure) -> {
                 if (failure == null) {
                     emitter.complete(result);
                 } else {
@@ -95,7 +98,8 @@ public class TerminateService {
             // the first of the two answers the caller; the other is ignored
             deadline.whenPassed(() -> emitter.fail(deadlineExceeded(trace)));
         });
-        return context == null ? answer : answer.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        Executor onRequestContext = ContextExecutor.of(context);
+        return onRequestContext == null ? answer : answer.emitOn(onRequestContext);
     }
 
     private <T> Uni<T> route(TerminateCommand command, TerminateTrace trace, Deadline deadline, BiFunction<Route, Deadline, Uni<T>> onHost) {
