@@ -38,6 +38,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import cpu_split  # noqa: E402  (bench/cpu_split.py, next to this file)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 APP_JAR = ROOT / "target" / "quarkus-app" / "quarkus-run.jar"
@@ -549,6 +551,9 @@ def main():
     ap.add_argument("--jvm-opts", default=None,
                     help="JVM options of the JVM legs (default: what the Helm chart's defaults give the pod, "
                          "from helm/guestops-gateway/values.yaml)")
+    ap.add_argument("--profile-duration", type=int, default=15,
+                    help="seconds of wrk load (64 connections) recorded with JFR on legs v, c and e after the "
+                         "measured runs, for the summary's 'Where the CPU goes' (0: no profile)")
     ap.add_argument("--legs", default="a,b,v,c,e,d")
     ap.add_argument("--app-jar", default=str(APP_JAR), help="the packaged gateway (default: this checkout's)")
     ap.add_argument("--base-port", type=int, default=18081)
@@ -573,7 +578,7 @@ def main():
         jvm_opts, jvm_source = args.jvm_opts.split(), "given with --jvm-opts / BENCH_JVM_OPTS"
     archive_mib = train_class_archive(jvm_opts, args.app_jar)
     for f in ("coldstart.jsonl", "throughput.jsonl", "latency.jsonl", "warmup.jsonl", "meta.json",
-              "unavailable.jsonl", "failed.jsonl"):
+              "unavailable.jsonl", "failed.jsonl", "profile.jsonl"):
         (out / f).unlink(missing_ok=True)
 
     backend = Nginx("backend", "backend.conf", ports["a"], work / "nginx")
@@ -745,6 +750,24 @@ def main():
                         append(out / "latency.jsonl", rec)
                         log(f"  r{r} {rate}/s {leg}: p50 {res['p50_ms']:.2f} p99 {res['p99_ms']:.2f} ms, "
                             f"2xx {res['status_2xx']}/{res['requests']}, blocked {res['blocked_ms']:.0f} ms")
+
+        # -- profile: after every measured run, so that the recording cannot disturb them ----------------
+        if args.profile_duration > 0:
+            # the floor and the legs the targets judge; leg d would add minutes and answer no target
+            profiled = [leg for leg in ("v", "c", "e") if leg in jvm_legs and leg in active]
+            log(f"profile: legs {profiled}, {args.profile_duration}s of wrk at 64 connections each, recorded with JFR")
+            for leg in profiled:
+                pids = jvms[leg].pids()
+                if not pids:
+                    continue
+                try:
+                    rec = cpu_split.profile_leg(pids[0], ports[leg], args.profile_duration, work / f"profile-{leg}.jfr",
+                                              lambda s, leg=leg: run_wrk(ports[leg], 64, s, headers=headers_of(leg)))
+                except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+                    log(f"  profile of {leg} failed ({str(e)[-200:]!r})")
+                    continue
+                append(out / "profile.jsonl", {"leg": leg, **rec})
+                log(f"  {leg}: {rec['rps']:.0f} req/s, {rec['event_loop_samples']} event-loop samples")
 
         for leg, j in jvms.items():
             pids = j.pids()

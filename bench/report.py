@@ -44,6 +44,96 @@ def ratio(v, ref, digits=2):
     return f"{v / ref:.{digits}f}×"
 
 
+THREAD_ROWS = ("event loops", "worker threads", "GC and safepoints", "JIT compiler", "the recording itself",
+               "other threads")
+
+
+def profile_section(w, profiles, avail):
+    """Where each JVM leg's CPU goes, from bench/cpu_split.py's records: per thread group from /proc, the event
+    loops' user time split by layer in proportion to their JFR samples, and the gateway's own frames."""
+    prof = {p["leg"]: p for p in profiles if p["leg"] in avail and p.get("requests")}
+    if not prof:
+        return
+    legs = [leg for leg in ("v", "c", "e", "d") if leg in prof]
+
+    def per10k(leg, group, kind=None):
+        cpu = prof[leg]["thread_cpu_s"]
+        kinds = (kind,) if kind else ("user", "kernel")
+        return sum(cpu.get(f"{group}|{k}", 0.0) for k in kinds) / prof[leg]["requests"] * 10000
+
+    def loop_layer(leg, layer):
+        """The event loops' user time spent in a layer, in proportion to the layer's share of their samples."""
+        samples = prof[leg]["event_loop_samples"]
+        return per10k(leg, "event loops", "user") * prof[leg]["layers"].get(layer, 0) / samples if samples else 0.0
+
+    diff = "c" in prof and "v" in prof
+    seconds = prof[legs[0]]["seconds"]
+    w("## Where the CPU goes (profile after the measured runs)")
+    w("")
+    w(f"Each JVM leg, still running, takes {seconds} s more of wrk at 64 connections under a JFR recording of CPU "
+      "samples (each running Java thread every 10 ms) and garbage collections only (`bench/cpu-samples.jfc`), "
+      "started 3 s before. The CPU "
+      "per thread comes from /proc around those seconds (user and kernel time apart; kernel time is mostly socket "
+      "I/O and, for the gateway, the audit line's write to stdout); the recording's own threads are counted apart. "
+      "These runs are not part of the figures above. Produced by `bench/cpu_split.py`.")
+    w("")
+    w("**CPU s per 10,000 requests, by thread** (user + kernel; kernel in brackets):")
+    w("")
+    head = " | ".join(f"{leg} ({fmt(prof[leg]['rps'])} req/s)" for leg in legs)
+    w(f"| threads | {head} |" + (" c − v |" if diff else ""))
+    w("|---|" + "---|" * len(legs) + ("---|" if diff else ""))
+    for group in THREAD_ROWS:
+        if not any(per10k(leg, group) >= 0.0005 for leg in legs):
+            continue
+        cells = " | ".join(f"{per10k(leg, group):.3f} ({per10k(leg, group, 'kernel'):.3f})" for leg in legs)
+        w(f"| {group} | {cells} |" + (f" {per10k('c', group) - per10k('v', group):+.3f} |" if diff else ""))
+    totals = {leg: sum(per10k(leg, g) for g in THREAD_ROWS if g != "the recording itself") for leg in legs}
+    w(f"| **total without the recording** | " + " | ".join(f"**{totals[leg]:.3f}**" for leg in legs) + " |"
+      + (f" **{totals['c'] - totals['v']:+.3f}** |" if diff else ""))
+    gcs = " | ".join(f"{prof[leg]['gc_count'] / prof[leg]['requests'] * 10000:.1f} "
+                     f"({prof[leg]['gc_pause_ms']:.0f} ms of pauses, longest {prof[leg]['gc_pause_max_ms']:.1f} ms)"
+                     for leg in legs)
+    w(f"| garbage collections per 10k requests | {gcs} |" + (" |" if diff else ""))
+    w("")
+    layers = sorted({layer for leg in legs for layer in prof[leg]["layers"]},
+                    key=lambda layer: -max(loop_layer(leg, layer) for leg in legs))
+    w("**The event loops' user time by layer** (CPU s per 10,000 requests, in proportion to the layer's share of "
+      "the event loops' samples; a sample belongs to the first frame from its top that is not the JDK's, so a "
+      "`HashMap.get` called by Vert.x is Vert.x's):")
+    w("")
+    w("| layer | " + " | ".join(legs) + " |" + (" c − v |" if diff else ""))
+    w("|---|" + "---|" * len(legs) + ("---|" if diff else ""))
+    for layer in layers:
+        cells = []
+        for leg in legs:
+            n, total = prof[leg]["layers"].get(layer, 0), prof[leg]["event_loop_samples"]
+            cells.append(f"{loop_layer(leg, layer):.3f} ({100.0 * n / total:.0f} %)" if n else "—")
+        w(f"| {layer} | " + " | ".join(cells) + " |"
+          + (f" {loop_layer('c', layer) - loop_layer('v', layer):+.3f} |" if diff else ""))
+    w("| samples | " + " | ".join(fmt(prof[leg]["event_loop_samples"]) for leg in legs) + " |" + (" |" if diff else ""))
+    w("")
+    if "c" in prof and prof["c"]["own_frames"]:
+        total = prof["c"]["event_loop_samples"]
+        w("**Leg c: the gateway's own code**, by the innermost gateway frame of each event-loop sample (whatever "
+          "library or JDK code it called; share of all event-loop samples):")
+        w("")
+        w("| frame | share |")
+        w("|---|---|")
+        for frame, n in prof["c"]["own_frames"].items():
+            w(f"| `{frame}` | {100.0 * n / total:.1f} % |")
+        w("")
+    if diff:
+        above = totals["c"] - totals["v"]
+        ranked = sorted(((loop_layer("c", layer) - loop_layer("v", layer), layer) for layer in layers), reverse=True)
+        parts = [f"{layer} {d:+.3f} s" for d, layer in ranked[:6] if d > 0]
+        kernel = per10k("c", "event loops", "kernel") - per10k("v", "event loops", "kernel")
+        others = sum(per10k("c", g) - per10k("v", g) for g in THREAD_ROWS if g not in ("event loops", "the recording itself"))
+        w(f"Leg c spends {above:+.3f} CPU s per 10,000 requests above the floor in this profile: of its event loops' "
+          f"user time, {'; '.join(parts)}; their kernel time {kernel:+.3f} s; the other threads (GC, JIT, workers) "
+          f"{others:+.3f} s.")
+        w("")
+
+
 def main():
     out = Path(sys.argv[1])
     machine = ""
@@ -227,6 +317,9 @@ def main():
             w("At " + str(cmax) + " connections " + "; ".join(parts) + ". What lies above 1× is the gateway's own work "
               "(routing, validation, the guard, metrics, audit, tracing, and for leg e the token check).")
             w("")
+
+    # ---- the profile ---------------------------------------------------------------------------------
+    profile_section(w, jsonl(out / "profile.jsonl"), avail)
 
     # ---- throughput ---------------------------------------------------------------------------------
     w(f"## Throughput (wrk 4.1, 2 threads, {args['duration']} s per run, POST with the JSON body)")

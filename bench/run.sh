@@ -3,7 +3,7 @@
 # zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
 # run is bounded in time.
 #
-#   bench/run.sh                 # full run: 6 legs, 3 rounds, about 15-20 minutes on 2 cores
+#   bench/run.sh                 # full run: 6 legs, 3 rounds, and the profile: about 20-25 minutes on 2 cores
 #   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look (~4 min)
 #
 # Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor),
@@ -23,6 +23,9 @@
 #                         pod, from helm/guestops-gateway/values.yaml: javaMaxMemRatio of the memory
 #                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
 #                         image's ParallelGC options, javaOptsAppend)
+#   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, c and e after the measured runs, for the
+#                         summary's "Where the CPU goes" (15; each leg first runs until its throughput is stable
+#                         again under a first recording, up to 90 s; 0: no profile). Needs jcmd and jfr (the JDK).
 #   BENCH_SKIP_BUILD=1    use the existing target/quarkus-app
 #   BENCH_APP_JAR         another packaged gateway (default target/quarkus-app/quarkus-run.jar)
 #   BENCH_OUT             raw results directory (default bench/results/raw/<UTC time>)
@@ -41,6 +44,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v jcmd >/dev/null 2>&1 && command -v jfr >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless) # the profile
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} with apt-get"
   apt-get update -qq
@@ -84,6 +88,7 @@ python3 bench/bench.py --out "$OUT" \
   --lat-duration "${BENCH_LAT_DURATION:-6}" \
   --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25}" \
   --jit-warmup "${BENCH_JIT_WARMUP:-60}" \
+  --profile-duration "${BENCH_PROFILE_DURATION:-15}" \
   "${args[@]}"
 
 python3 bench/report.py "$OUT" --machine "$OUT/machine.txt" > /dev/null
