@@ -143,6 +143,14 @@ def children(pid):
         return []
 
 
+def cpu_times():
+    """(steal, total) clock ticks of all CPUs since boot, from /proc/stat: on a virtual machine, steal is the time
+    the hypervisor gave this machine's CPUs to others."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
@@ -603,6 +611,7 @@ def main():
 
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "ports": ports,
             "jvm_opts_source": jvm_source, "loadavg_start": loadavg(), "class_archive_mib": archive_mib}
+    steal0 = cpu_times()
     if auth:
         meta["auth"] = {"issuer": ISSUER, "audience": AUDIENCE, "algorithm": "RS256 (2048-bit RSA)",
                         "token_lifetime_s": 3600, "token_cache_in_build": token_cache_in(args.app_jar)}
@@ -780,6 +789,9 @@ def main():
         backend.stop()
         meta["unavailable"] = unavailable
         meta["loadavg_end"] = loadavg()
+        steal1 = cpu_times()
+        if steal1[1] > steal0[1]:
+            meta["steal_pct"] = round(100.0 * (steal1[0] - steal0[0]) / (steal1[1] - steal0[1]), 1)
         meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     return 0

@@ -143,20 +143,25 @@ def _millis(text):
     return float(value) * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}.get(unit, 1.0)
 
 
-def profile_leg(pid, port, seconds, jfr_path, run_load, settle_max=90):
+def profile_leg(pid, port, seconds, jfr_path, run_load, settle_max=150):
     """Records `seconds` of `run_load(seconds)` (a dict with 'requests' and 'rps') on a warm JVM.
 
     The first recording on a running JVM makes it throw its compiled code away (JFR's start turns on JVM TI
-    capabilities; measured: a warm gateway fell to a fifth of its throughput and compiled for about a minute): so a first
-    recording runs under load, unsaved, until throughput is stable again (5 s slices until two agree within 5 %, at
-    most `settle_max` s), and the profile is a second one. Thread CPU is read from /proc around the measured load
-    only."""
+    capabilities; measured: a warm gateway fell to a fifth of its throughput and compiled for one to two minutes):
+    so a first recording runs under load, unsaved, in 5 s slices until the JIT compiler threads are quiet again
+    (under 1 % of the slice's CPU time in two slices in a row; at most `settle_max` s), and the profile is a second
+    one. Thread CPU is read from /proc around the measured load only."""
     jcmd(pid, "JFR.start", "name=bench-settle", f"settings={SETTINGS}")
-    slices = []
+    slices, quiet = [], 0
     try:
         for _ in range(max(2, settle_max // 5)):
+            before = thread_cpu(pid)
             slices.append(run_load(5)["rps"])
-            if len(slices) >= 3 and slices[-2] > 0 and abs(slices[-1] - slices[-2]) / slices[-2] <= 0.05:
+            after = thread_cpu(pid)
+            spent = {key: after[key] - before.get(key, 0.0) for key in after}
+            jit = sum(v for (group, _), v in spent.items() if group == "JIT compiler")
+            quiet = quiet + 1 if jit < 0.01 * max(sum(spent.values()), 0.01) else 0
+            if quiet >= 2:
                 break
     finally:
         jcmd(pid, "JFR.stop", "name=bench-settle")
@@ -170,7 +175,7 @@ def profile_leg(pid, port, seconds, jfr_path, run_load, settle_max=90):
     cpu = {f"{group}|{kind}": round(after[(group, kind)] - before.get((group, kind), 0.0), 3)
            for group, kind in after}
     return {"requests": load["requests"], "rps": load["rps"], "seconds": seconds, "settle_rps": slices,
-            "thread_cpu_s": cpu, **analyse(jfr_path)}
+            "settled": quiet >= 2, "thread_cpu_s": cpu, **analyse(jfr_path)}
 
 
 if __name__ == "__main__":

@@ -71,8 +71,12 @@ def profile_section(w, profiles, avail):
     w("## Where the CPU goes (profile after the measured runs)")
     w("")
     w(f"Each JVM leg, still running, takes {seconds} s more of wrk at 64 connections under a JFR recording of CPU "
-      "samples (each running Java thread every 10 ms) and garbage collections only (`bench/cpu-samples.jfc`), "
-      "started 3 s before. The CPU "
+      "samples (each running Java thread every 10 ms) and garbage collections only (`bench/cpu-samples.jfc`). "
+      "Starting JFR on a running JVM throws its compiled code away, so a first, unsaved recording runs under the "
+      "same load until the JIT compiler is quiet again (" + "; ".join(
+          f"{leg} {5 * len(prof[leg].get('settle_rps', []))} s"
+          + ("" if prof[leg].get("settled", True) else ", **still compiling** at the limit") for leg in legs)
+      + "). The CPU "
       "per thread comes from /proc around those seconds (user and kernel time apart; kernel time is mostly socket "
       "I/O and, for the gateway, the audit line's write to stdout); the recording's own threads are counted apart. "
       "These runs are not part of the figures above. Produced by `bench/cpu_split.py`.")
@@ -165,12 +169,20 @@ def main():
         w("")
     la0, la1 = meta.get("loadavg_start"), meta.get("loadavg_end")
     run_la = [r.get("loadavg1") for r in thr + lat if r.get("loadavg1") is not None]
-    load = (f"1-minute load average {la0[0]:.1f} at the start (before the bench's own processes), {la1[0]:.1f} "
-            f"at the end, median {med(run_la) or 0:.1f} at the start of the load runs, on {os.cpu_count()} cores; "
-            f"the load generator (wrk, Hyperfoil) runs on the same cores as the servers and adds about 2 itself")
-    if la0[0] > 1.0:
-        w(f"**The machine was busy** ({load}): other work ran beside the bench, so absolute numbers are noisy and "
-          f"low; the ratios between legs measured side by side are the meaningful part.")
+    load = (f"1-minute load average {la0[0]:.1f} at the start (which still counts the build and the class "
+            f"archive's training just before), {la1[0]:.1f} at the end, median {med(run_la) or 0:.1f} at the start of "
+            f"the load runs, on {os.cpu_count()} cores; the load generator (wrk, Hyperfoil) runs on the same cores as "
+            f"the servers and adds about 2 itself")
+    steal = meta.get("steal_pct")
+    if steal is not None and steal >= 2.0:
+        w(f"**The machine was not quiet**: the hypervisor gave {steal:.1f} % of its CPU time to others during the run "
+          f"(steal, /proc/stat; {load}), so absolute numbers are noisy and low; the ratios between legs measured side "
+          f"by side are the meaningful part.")
+    elif steal is not None:
+        w(f"Steal time during the run: {steal:.1f} % of the CPU time (/proc/stat); {load}.")
+    elif la0[0] > 1.0:
+        w(f"**The machine may have been busy** ({load}): absolute numbers may be noisy and low; the ratios between "
+          f"legs measured side by side are the meaningful part.")
     else:
         w(f"The machine was quiet at the start ({load}).")
     w("")

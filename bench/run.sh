@@ -24,8 +24,8 @@
 #                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
 #                         image's ParallelGC options, javaOptsAppend)
 #   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, c and e after the measured runs, for the
-#                         summary's "Where the CPU goes" (15; each leg first runs until its throughput is stable
-#                         again under a first recording, up to 90 s; 0: no profile). Needs jcmd and jfr (the JDK).
+#                         summary's "Where the CPU goes" (15; each leg first runs until its JIT compiler is quiet
+#                         again under a first recording, up to 150 s; 0: no profile). Needs jcmd and jfr (the JDK).
 #   BENCH_SKIP_BUILD=1    use the existing target/quarkus-app
 #   BENCH_APP_JAR         another packaged gateway (default target/quarkus-app/quarkus-run.jar)
 #   BENCH_OUT             raw results directory (default bench/results/raw/<UTC time>)
