@@ -131,6 +131,7 @@ def status_kb(pid, key):
 
 
 def rss_mb(pids):
+    """Resident set of the processes in MiB (/proc gives KiB; the "_mb" keys of the raw results are MiB too)."""
     values = [status_kb(p, "VmRSS") for p in pids]
     return sum(v for v in values if v) / 1024.0
 

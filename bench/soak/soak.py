@@ -423,8 +423,8 @@ def main():
                         rss = int(line.split()[1]) / 1024
             samples.append({"t": round(elapsed, 1), "heap_after_gc_mb": heap, "fds": fds,
                             "backend_connections": conns, "rss_mb": rss, "sent": load.sent})
-            log(f"  t={elapsed:5.0f}s sent {load.sent}, heap after GC {heap:.1f} MB, fds {fds}, "
-                f"backend conns {conns}, rss {rss:.0f} MB")
+            log(f"  t={elapsed:5.0f}s sent {load.sent}, heap after GC {heap:.1f} MiB, fds {fds}, "
+                f"backend conns {conns}, rss {rss:.0f} MiB")
 
         log("load stopped; waiting for the requests still in flight (20 s hangs, deadlines)")
         for t in threads:
@@ -474,9 +474,9 @@ def main():
         check("client counts = guestops_terminate_requests_total (per flavour, host, outcome)", not mismatches,
               f"{sum(load.counts.values())} counted by the client, {sum(metric_counts.values())} by the gateway"
               + (f"; differences (key, client, gateway): {mismatches[:6]}" if mismatches else ""))
-        check("heap after GC does not grow (median of the last third ≤ max(first × 1.10, first + 4 MB))",
+        check("heap after GC does not grow (median of the last third ≤ max(first × 1.10, first + 4 MiB))",
               first_med is not None and last_med is not None and last_med <= heap_limit,
-              f"first third {first_med:.1f} MB, last third {last_med:.1f} MB, after the soak {final_heap:.1f} MB"
+              f"first third {first_med:.1f} MiB, last third {last_med:.1f} MiB, after the soak {final_heap:.1f} MiB"
               if first_med is not None and last_med is not None and final_heap is not None else "no samples")
         check("guestops_host_inflight back to 0 on every host", inflight and all(v == 0 for v in inflight.values()),
               ", ".join(f"{dict(k).get('host')}={v:g}" for k, v in sorted(inflight.items())))
@@ -563,7 +563,7 @@ def write_summary(out, r):
     w("Heap after a full GC (`jcmd GC.run` + `GC.heap_info`), open file descriptors, connections to the fault "
       "backend and RSS, sampled during the soak:")
     w("")
-    w("| t (s) | heap after GC MB | fds | backend conns | RSS MB | requests sent |")
+    w("| t (s) | heap after GC MiB | fds | backend conns | RSS MiB | requests sent |")
     w("|---|---|---|---|---|---|")
     for s in r["samples"]:
         w(f"| {s['t']:.0f} | {s['heap_after_gc_mb']:.1f} | {s['fds']} | {s['backend_connections']} | "
