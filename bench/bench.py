@@ -38,7 +38,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import cpu_split  # noqa: E402  (bench/cpu_split.py, next to this file)
+import cpu_split  # bench/cpu_split.py, next to this file
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -771,7 +771,7 @@ def main():
                 if not pids:
                     continue
                 try:
-                    rec = cpu_split.profile_leg(pids[0], ports[leg], args.profile_duration, work / f"profile-{leg}.jfr",
+                    rec = cpu_split.profile_leg(pids[0], args.profile_duration, work / f"profile-{leg}.jfr",
                                               lambda s, leg=leg: run_wrk(ports[leg], 64, s, headers=headers_of(leg)))
                 except (RuntimeError, subprocess.SubprocessError, OSError) as e:
                     log(f"  profile of {leg} failed ({str(e)[-200:]!r})")

@@ -132,18 +132,20 @@ def analyse(path, top=12):
             own[innermost] += 1
     gc = subprocess.run(["jfr", "print", "--events", "jdk.GarbageCollection", str(path)],
                         capture_output=True, text=True, check=True, timeout=300).stdout
-    pauses = [_millis(m) for m in re.findall(r"sumOfPauses = ([\d.]+ \w+)", gc)]
+    pauses = [p for p in (_millis(m) for m in re.findall(r"sumOfPauses = ([\d.]+ \w+)", gc)) if p is not None]
     return {"samples_by_thread": dict(by_thread), "event_loop_samples": sum(layers.values()),
             "layers": dict(layers), "own_frames": dict(own.most_common(top)),
             "gc_count": len(pauses), "gc_pause_ms": sum(pauses), "gc_pause_max_ms": max(pauses, default=0.0)}
 
 
 def _millis(text):
+    """'11.5 ms' as 11.5; None for a unit `jfr print` is not known to use."""
     value, unit = text.split()
-    return float(value) * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}.get(unit, 1.0)
+    factor = {"ns": 1e-6, "us": 1e-3, "\u00b5s": 1e-3, "ms": 1.0, "s": 1000.0, "min": 60000.0}.get(unit)
+    return None if factor is None else float(value) * factor
 
 
-def profile_leg(pid, port, seconds, jfr_path, run_load, settle_max=150):
+def profile_leg(pid, seconds, jfr_path, run_load, settle_max=150):
     """Records `seconds` of `run_load(seconds)` (a dict with 'requests' and 'rps') on a warm JVM.
 
     The first recording on a running JVM makes it throw its compiled code away (JFR's start turns on JVM TI
@@ -182,6 +184,6 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench  # noqa: E402
     pid, port, secs, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    rec = profile_leg(pid, port, secs, out, lambda s: bench.run_wrk(port, 64, s))
+    rec = profile_leg(pid, secs, out, lambda s: bench.run_wrk(port, 64, s))
     import json
     print(json.dumps(rec, indent=2))
