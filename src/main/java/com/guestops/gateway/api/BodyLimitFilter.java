@@ -16,13 +16,13 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
- * Vert.x routes in front of the operation's REST resources, so that what the REST layer never sees
+ * Vert.x routes in front of the operation's ({@link OperationRoutes}), so that what the operation never sees
  * still gets a vAPI-shaped answer (a body without a declared length is read, with the same cap, by
  * {@link RequestBody}):
  * <ul>
  * <li>a declared {@code Content-Length} over 64 KiB is refused before the body is read
  *     (400 {@code invalid_argument}, instead of the server's bare 413);</li>
- * <li>any failure of the request before a resource answers (including the body cap) is rendered in
+ * <li>any failure of a route on the flavour's paths (including the body cap) is rendered in
  *     the flavour's shape, never as the server's default error page or a stack trace.</li>
  * </ul>
  * Every refusal here is counted and audited like any other outcome.

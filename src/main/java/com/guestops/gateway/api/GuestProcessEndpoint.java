@@ -12,30 +12,27 @@ import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateCommand.Action;
 import com.guestops.gateway.terminate.TerminateService;
 import com.guestops.gateway.terminate.TerminateTrace;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * What both flavours' resources share: read the body ({@link RequestBody}, capped), authenticate the caller,
+ * What both flavours' routes ({@link OperationRoutes}) share: read the body ({@link RequestBody}, capped), authenticate the caller,
  * parse and validate the request, run the use case ({@code action=delete}: terminate, maybe conditionally;
  * {@code action=get}: look the process up), and render the outcome in the flavour's shape. Runs on the
  * event loop; nothing here blocks.
@@ -72,32 +69,21 @@ public class GuestProcessEndpoint {
         this.bodyTimeout = http.bodyTimeout();
     }
 
-    /** Both operations of the path: {@code action=delete} and {@code action=get}. */
-    public Uni<Response> handle(Flavour flavour, String vm, String pid, MultivaluedMap<String, String> query,
-            HttpHeaders headers, RoutingContext routing) {
-        String rawPath = routing.request().path();
-        if (rawPath.indexOf(';') >= 0) {
-            // JAX-RS strips ";matrix" parameters from path parameters, so "vm-1;x" would pass as "vm-1":
-            // validate the segments exactly as sent instead
-            String[] segments = rawPath.split("/", -1); // "", flavour, vcenter, vm, {vm}, guest, processes, {pid}
-            if (segments.length == 8 || (segments.length == 9 && segments[8].isEmpty())) {
-                vm = URLDecoder.decode(segments[4], StandardCharsets.UTF_8);
-                pid = URLDecoder.decode(segments[7], StandardCharsets.UTF_8);
-            } else {
-                vm = vm + ";"; // a ';' anywhere else in the path: refuse rather than guess what was meant
-            }
-        }
+    /**
+     * Both operations of the path: {@code action=delete} and {@code action=get}. {@code vm} and {@code pid} are the
+     * path's segments, decoded; {@code query} the decoded query parameters.
+     */
+    public Uni<OperationAnswer> handle(Flavour flavour, String vm, String pid, MultiMap query, RoutingContext routing) {
+        HttpServerRequest request = routing.request();
         TerminateTrace trace = new TerminateTrace(RequestIds.of(routing), flavour.tag(), vm, pid);
         Optional<VapiException> refusal = shutdown.refusal();
         if (refusal.isPresent()) {
             // this instance is past its shutdown delay: nothing is authenticated, routed or forwarded any more
             return Uni.createFrom().item(finish(flavour, trace, null, refusal.get()));
         }
-        String vmId = vm;
-        String pidText = pid;
-        java.util.concurrent.CompletableFuture<Response> running = shutdown.track(RequestBody.read(routing.request(), bodyTimeout)
-                .call(body -> clientCertificates.check(verifiedClientCertificate(routing.request())))
-                .chain(body -> authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION))
+        CompletableFuture<OperationAnswer> running = shutdown.track(RequestBody.read(request, bodyTimeout)
+                .call(body -> clientCertificates.check(verifiedClientCertificate(request)))
+                .chain(body -> authenticator.authenticate(request.headers().getAll(HttpHeaders.AUTHORIZATION))
                 .chain(caller -> {
                     if (caller.authenticated()) {
                         // for the audit log, and on every later log line of the request: the request runs
@@ -107,10 +93,10 @@ public class GuestProcessEndpoint {
                     }
                     authenticator.requireRole(caller);
                     // an invalid request fails here with invalid_argument, before anything is routed
-                    TerminateCommand command = TerminateRequestParser.parse(vmId, pidText, actions(flavour, query),
-                            headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
-                            headers.getHeaderString(TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
-                            headers.getHeaderString(TerminateRequestParser.IF_MATCH_HEADER), body)
+                    TerminateCommand command = TerminateRequestParser.parse(vm, pid, actions(query),
+                            header(request, HttpHeaders.CONTENT_TYPE.toString()),
+                            header(request, TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
+                            header(request, TerminateRequestParser.IF_MATCH_HEADER), body)
                             .withCaller(caller);
                     trace.action(command.action().wireName());
                     command.precondition().ifPresent(p -> trace.precondition(p.kind()));
@@ -129,7 +115,7 @@ public class GuestProcessEndpoint {
     }
 
     /** Every request ends here exactly once: count its outcome and render the answer. */
-    private Response finish(Flavour flavour, TerminateTrace trace, Object result, Throwable failure) {
+    private OperationAnswer finish(Flavour flavour, TerminateTrace trace, Object result, Throwable failure) {
         outcomes.record(trace, failure);
         if (failure != null) {
             return error(flavour, failure);
@@ -151,17 +137,23 @@ public class GuestProcessEndpoint {
     }
 
     /** govmomi's client sends {@code ~action=delete}; both spellings count, every value is checked. */
-    private static List<String> actions(Flavour flavour, MultivaluedMap<String, String> query) {
-        List<String> values = new ArrayList<>(query.getOrDefault("action", List.of()));
-        values.addAll(query.getOrDefault("~action", List.of()));
+    private static List<String> actions(MultiMap query) {
+        List<String> values = new ArrayList<>(query.getAll("action"));
+        values.addAll(query.getAll("~action"));
         return values;
+    }
+
+    /** A header's field lines joined with commas (RFC 9110, 5.3), or null when it was not sent. */
+    private static String header(HttpServerRequest request, String name) {
+        List<String> lines = request.headers().getAll(name);
+        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
     }
 
     /**
      * A looked-up process: VMware's {@code Vcenter.Vm.Guest.Processes.Info} ({@code /rest}: inside
      * {@code {"value": ...}}), and the ETag that a conditional delete sends back in {@code If-Match}.
      */
-    private static Response found(Flavour flavour, ProcessView view) {
+    private static OperationAnswer found(Flavour flavour, ProcessView view) {
         ProcessInfo p = view.info();
         JsonObject info = new JsonObject()
                 .put("name", p.name())
@@ -175,22 +167,22 @@ public class GuestProcessEndpoint {
             info.put("exit_code", p.exitCode());
         }
         JsonObject body = flavour == Flavour.REST ? new JsonObject().put("value", info) : info;
-        return Response.ok(body.encode(), MediaType.APPLICATION_JSON_TYPE).header(HttpHeaders.ETAG, view.etag()).build();
+        return new OperationAnswer(200, Map.of(HttpHeaders.ETAG.toString(), view.etag()), body.encode());
     }
 
-    private static Response success(Flavour flavour) {
-        return flavour == Flavour.REST ? Response.ok().build() : Response.noContent().build();
+    private static OperationAnswer success(Flavour flavour) {
+        return OperationAnswer.empty(flavour == Flavour.REST ? 200 : 204);
     }
 
-    static Response error(Flavour flavour, Throwable failure) {
+    static OperationAnswer error(Flavour flavour, Throwable failure) {
         if (failure instanceof HttpRefusal refusal) {
-            return VapiErrorResponses.toResponse(flavour, refusal.error(), refusal.headers(), refusal.status());
+            return VapiErrorResponses.toAnswer(flavour, refusal.error(), refusal.headers(), refusal.status());
         }
         if (failure instanceof VapiException vapi) {
-            return VapiErrorResponses.toResponse(flavour, vapi.error(), vapi.headers());
+            return VapiErrorResponses.toAnswer(flavour, vapi.error(), vapi.headers());
         }
         LOG.error("Unexpected failure handling a terminate request", failure);
-        return VapiErrorResponses.toResponse(flavour, VapiError.of(ErrorType.ERROR, GatewayMessages.INTERNAL_ERROR,
+        return VapiErrorResponses.toAnswer(flavour, VapiError.of(ErrorType.ERROR, GatewayMessages.INTERNAL_ERROR,
                 "The gateway failed to process the request."), Map.of());
     }
 }

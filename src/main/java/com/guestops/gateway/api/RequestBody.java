@@ -17,9 +17,8 @@ import java.util.Map;
  * (declared or chunked) and HTTP/2 (with or without a {@code content-length}), so that an oversized body gets
  * the same vAPI answer, is counted and audited, whatever the protocol.
  *
- * <p>The resources take no body parameter: the REST layer pauses the request and leaves it to this reader.
- * (Reading it ahead, in a route, breaks HTTP/2: the REST layer then pauses a request that has already ended,
- * and fails; and its own cap answers a bare 413 with a {@code Connection} header, which HTTP/2 forbids.)
+ * <p>Read here rather than by Vert.x Web's {@code BodyHandler}, whose cap answers a bare 413 (with a
+ * {@code Connection} header, which HTTP/2 forbids) instead of the vAPI error, and which no timer bounds.
  */
 final class RequestBody {
 
@@ -39,8 +38,8 @@ final class RequestBody {
         return Uni.createFrom().emitter(emitter -> {
             Buffer body = Buffer.buffer();
             boolean[] settled = {false};
-            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop (the REST layer
-            // calls the resource there: it is non-blocking)
+            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop (where
+            // the operation's route runs)
             Vertx vertx = Vertx.currentContext().owner();
             long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
                 if (!settled[0]) {

@@ -1,8 +1,7 @@
 package com.guestops.gateway.api;
 
 import com.guestops.gateway.error.VapiError;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import io.vertx.core.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,17 +11,13 @@ public final class VapiErrorResponses {
     private VapiErrorResponses() {
     }
 
-    public static Response toResponse(Flavour flavour, VapiError error, Map<String, String> headers) {
-        return toResponse(flavour, error, headers, error.type().httpStatus());
+    public static OperationAnswer toAnswer(Flavour flavour, VapiError error, Map<String, String> headers) {
+        return toAnswer(flavour, error, headers, error.type().httpStatus());
     }
 
     /** With an HTTP status other than the error type's (the HTTP layer's 408, 414, 431 for {@code invalid_argument}). */
-    public static Response toResponse(Flavour flavour, VapiError error, Map<String, String> headers, int status) {
-        Response.ResponseBuilder builder = Response.status(status)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(body(flavour, error));
-        headers.forEach(builder::header);
-        return builder.build();
+    public static OperationAnswer toAnswer(Flavour flavour, VapiError error, Map<String, String> headers, int status) {
+        return new OperationAnswer(status, headers, Json.encode(body(flavour, error)));
     }
 
     /**

@@ -33,6 +33,25 @@ class RoutesTest {
         assertThat(answer.defaultMessages()).singleElement().asString().contains("GET");
     }
 
+    /**
+     * The REST layer the operation once ran behind answered OPTIONS itself (200, {@code Allow: HEAD, POST, OPTIONS},
+     * although HEAD was not served): an answer the contract does not have. Every method but POST names no operation.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void everyMethodButPostIsOperationNotFound(Flavour f) {
+        String path = "/" + f.tag() + "/vcenter/vm/vm-1/guest/processes/1000?action=delete";
+        for (String method : new String[] {"OPTIONS", "PUT", "DELETE", "PATCH"}) {
+            VapiAnswer answer = new VapiAnswer(f, given().contentType("application/json").body("{}").request(method, path));
+            answer.assertError(404, ErrorType.OPERATION_NOT_FOUND);
+            assertThat(answer.defaultMessages()).singleElement().asString().contains(method);
+            assertThat(answer.response().header("Allow")).isNull();
+        }
+        io.restassured.response.Response head = given().head(path);
+        assertThat(head.statusCode()).isEqualTo(404);
+        assertThat(head.header("Allow")).isNull();
+    }
+
     /** Found by the fuzzer: an HTTP/2 (h2c) request without a body once failed with a 500 and a stack trace. */
     @ParameterizedTest
     @EnumSource(Flavour.class)

@@ -63,7 +63,7 @@ class AppCdsIT {
             String classes = log("classes.log");
             // the resource that serves the call and the simulator that answered it came from the archive
             assertThat(classes)
-                    .contains("com.guestops.gateway.api.GuestProcessResource source: shared objects file (top)")
+                    .contains("com.guestops.gateway.api.OperationRoutes source: shared objects file (top)")
                     .contains("com.guestops.gateway.host.simulator.SimulatorHostClient source: shared objects file (top)");
         } finally {
             app.destroy();

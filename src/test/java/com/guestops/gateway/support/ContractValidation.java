@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  *
  * <p>Only responses are judged. Requests are not: many tests send invalid requests on purpose, and what
  * the gateway answers to them is exactly what must conform. A request to a path or method the document
- * does not describe has no response contract to check (the REST layer's {@code operation_not_found}).
+ * does not describe has no response contract to check (the gateway's {@code operation_not_found}).
  *
  * <p>It is a REST Assured filter registered once for every {@code @QuarkusTest}
  * ({@link ContractValidationCallback}); tests that talk HTTP without REST Assured call {@link #check}.
