@@ -5,6 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jboss.logging.MDC;
 
@@ -40,12 +41,24 @@ public class RequestIds {
      * nothing else is accepted (no log or header injection).
      */
     static String sane(String given) {
-        return given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        return given != null && SANE.matcher(given).matches() ? given : newId();
+    }
+
+    /**
+     * A random (version 4) UUID. From the thread's own generator rather than {@link UUID#randomUUID()}'s
+     * {@code SecureRandom}, which serialises the event loops on one lock and cost about 2 % of a forwarded request's
+     * CPU: a request id must be unique, not unguessable (it grants nothing and is echoed to its caller anyway).
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // the IETF variant
+        return new UUID(high, low).toString();
     }
 
     /** The id assigned to this request. */
     public static String of(RoutingContext ctx) {
         String id = ctx.get(CONTEXT_KEY);
-        return id != null ? id : UUID.randomUUID().toString();
+        return id != null ? id : newId();
     }
 }

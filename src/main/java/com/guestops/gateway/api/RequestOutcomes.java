@@ -8,8 +8,8 @@ import com.guestops.gateway.metrics.GatewayMetrics;
 import com.guestops.gateway.resilience.ContextExecutor;
 import com.guestops.gateway.terminate.TerminateCommand;
 import com.guestops.gateway.terminate.TerminateTrace;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.concurrent.Executor;
 
 /**
@@ -18,7 +18,7 @@ import java.util.concurrent.Executor;
  * is decided, and written to the audit log once the request's last host attempt has ended (its trace
  * has settled), with the caller's answer beside the host's real result.
  */
-@ApplicationScoped
+@Singleton
 public class RequestOutcomes {
 
     public static final String SUCCESS = "success";

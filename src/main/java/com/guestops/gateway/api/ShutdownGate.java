@@ -8,9 +8,9 @@ import com.guestops.gateway.error.VapiException;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * any more, so Quarkus would not wait for it: when the HTTP requests are drained, the gate waits for every
  * terminate it saw start, up to the end of the shutdown timeout.
  */
-@ApplicationScoped
+@Singleton
 public class ShutdownGate {
 
     public static final String SHUTTING_DOWN = GatewayMessages.PREFIX + "shutting_down";

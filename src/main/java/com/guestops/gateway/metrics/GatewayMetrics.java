@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * from small closed sets only (flavour, configured host name or {@code none}, vAPI error type, who
  * decided the outcome); never a VM id, pid, user name or secret.
  */
-@ApplicationScoped
+@Singleton
 public class GatewayMetrics {
 
     /**

@@ -10,8 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
@@ -41,7 +41,7 @@ import org.jose4j.lang.UnresolvableKeyException;
  *
  * <p>The token is never logged, echoed or kept: only the verified subject and groups leave this class.
  */
-@ApplicationScoped
+@Singleton
 public class BearerAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(BearerAuthenticator.class);

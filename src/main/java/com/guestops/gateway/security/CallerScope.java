@@ -1,7 +1,7 @@
 package com.guestops.gateway.security;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
  * nothing about VMs it may not touch, not even whether they exist), the host once routing has named it,
  * and both before anything is sent to a host.
  */
-@ApplicationScoped
+@Singleton
 public class CallerScope {
 
     private static final Logger LOG = Logger.getLogger(CallerScope.class);
