@@ -435,7 +435,8 @@ def main():
         if warm:
             w("")
             w("JIT warm-up before the measured runs (wrk, " + str(max(conns)) + " connections, 5 s slices until two in a "
-              "row agree within 5 %): " + "; ".join(
+              "row agree within 5 %" + (" and the JIT compiler took under 1 % of the JVM's CPU in both"
+                                        if any("jit_cpu_share" in x for x in warm) else "") + "): " + "; ".join(
                   f"{x['leg']} {x['seconds']} s ({' → '.join(fmt(v) for v in x['slices_rps'])} req/s"
                   + ("" if x["stable"] else ", **not yet stable** at the limit") + ")" for x in warm) + ".")
         w("")

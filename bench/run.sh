@@ -18,7 +18,8 @@
 #   BENCH_LAT_DURATION    seconds per measured fixed-rate run, after 3 s of warm-up (6)
 #   BENCH_RATE_FRACTIONS  fixed rates as fractions of nginx's best throughput (0.1,0.25)
 #   BENCH_JIT_WARMUP      at most this many seconds of load on each JVM leg before measuring; it stops
-#                         earlier once two 5 s slices agree within 5 % (60)
+#                         earlier once two 5 s slices agree within 5 % and the JIT compiler was quiet
+#                         (under 1 % of the JVM's CPU) in both (120)
 #   BENCH_JVM_OPTS        JVM options of the JVM legs (default: what the Helm chart's defaults give the
 #                         pod, from helm/guestops-gateway/values.yaml: javaMaxMemRatio of the memory
 #                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
@@ -87,7 +88,7 @@ python3 bench/bench.py --out "$OUT" \
   --duration "${BENCH_DURATION:-8}" \
   --lat-duration "${BENCH_LAT_DURATION:-6}" \
   --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25}" \
-  --jit-warmup "${BENCH_JIT_WARMUP:-60}" \
+  --jit-warmup "${BENCH_JIT_WARMUP:-120}" \
   --profile-duration "${BENCH_PROFILE_DURATION:-15}" \
   "${args[@]}"
 
