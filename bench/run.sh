@@ -3,7 +3,7 @@
 # zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
 # run is bounded in time.
 #
-#   bench/run.sh                 # full run: 6 legs, 3 rounds, and the profile: about 20-25 minutes on 2 cores
+#   bench/run.sh                 # full run: 6 legs, 3 rounds, and the profile: about 25-35 minutes on 2 cores
 #   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look (~4 min)
 #
 # Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor),
