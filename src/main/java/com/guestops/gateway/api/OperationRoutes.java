@@ -27,7 +27,9 @@ import java.util.Map;
 public class OperationRoutes {
 
     /** The operation's path below its flavour's prefix, as the OpenAPI document and the metrics' {@code uri} tag name it. */
-    public static final String TEMPLATE = "/vcenter/vm/{vm}/guest/processes/{pid}";
+    private static final String TEMPLATE = "/vcenter/vm/{vm}/guest/processes/{pid}";
+    /** The same path in Vert.x's spelling of parameters. */
+    private static final String ROUTE = TEMPLATE.replace("{vm}", ":vm").replace("{pid}", ":pid");
 
     private final GuestProcessEndpoint endpoint;
 
@@ -38,7 +40,7 @@ public class OperationRoutes {
 
     void register(@Observes Router router) {
         for (Flavour flavour : Flavour.values()) {
-            router.post("/" + flavour.tag() + "/vcenter/vm/:vm/guest/processes/:pid")
+            router.post("/" + flavour.tag() + ROUTE)
                     .setName("/" + flavour.tag() + TEMPLATE)
                     .handler(ctx -> operate(ctx, flavour));
         }
