@@ -34,8 +34,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.Json;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -78,9 +76,6 @@ final class ConnectionGuard {
 
     /** Bytes of each request head kept to name the flavour of a request line the codec could not read. */
     private static final int PREFIX_BYTES = 256;
-    /** Quarkus' own switch for its URI check (development only); the guard follows it. */
-    private static final boolean URI_CHECK = !Boolean.getBoolean("vertx.disableURIValidation");
-
     /** What the guard needs from the application: its limits, and where refused requests are counted and audited. */
     interface Edge {
         Duration headerTimeout();
@@ -360,7 +355,7 @@ final class ConnectionGuard {
                 }
                 return HttpRefusal.malformed();
             }
-            return uriValid(request.uri()) ? null : HttpRefusal.pathInvalid();
+            return UriCheck.valid(request.uri()) ? null : HttpRefusal.pathInvalid();
         }
 
         /** The target as sent, or, when the codec could not read the request line, as far as the head kept it. */
@@ -407,19 +402,6 @@ final class ConnectionGuard {
         }
     }
 
-    /** Quarkus' own check, which answers an empty 400 before any route. */
-    private static boolean uriValid(String uri) {
-        if (!URI_CHECK) {
-            return true;
-        }
-        try {
-            new URI(uri);
-            return true;
-        } catch (URISyntaxException | NullPointerException e) {
-            return false;
-        }
-    }
-
     /**
      * HTTP/2: the codec reads whole requests itself, so only the URI check is left, and it has to come before Quarkus'
      * own. Vert.x gives each stream's request to its connection's request handler; the connection takes over as the
@@ -449,7 +431,7 @@ final class ConnectionGuard {
         }
         Handler<HttpServerRequest> root = VertxHttpRecorder.getRootHandler();
         connection.handler(request -> {
-            if (uriValid(request.uri())) {
+            if (UriCheck.valid(request.uri())) {
                 root.handle(request);
             } else {
                 refuseStream(request, HttpRefusal.pathInvalid().over(request.version()));
