@@ -36,7 +36,7 @@ public final class AuditLog {
             return;
         }
         LOG.info(new JsonLine()
-                .field("timestamp", Instant.now().toString())
+                .field("timestamp", IsoInstant.format(Instant.now()))
                 .field("loggerName", LOGGER)
                 .field("request_id", trace.requestId())
                 .field("caller", trace.caller())

@@ -11,7 +11,7 @@ final class JsonLine {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final StringBuilder json = new StringBuilder(320).append('{');
+    private final StringBuilder json = new StringBuilder(512).append('{');
 
     JsonLine field(String name, String value) {
         name(name);
