@@ -109,7 +109,7 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
         pools.put(HostHttp.Pool.OPERATIONS, LoopClients.of(vertx, policy.maxPoolSize(), n -> client(name, vertx, options, n)));
         pools.put(HostHttp.Pool.LOOKUPS, LoopClients.single(client(name, vertx, options, policy.lookupConcurrency())));
         pools.put(HostHttp.Pool.SESSION, LoopClients.single(client(name, vertx, options, SESSION_POOL)));
-        HostHttp http = new HostHttp(vertx, name, policy.maxResponseBytes(), policy.connectTimeout().toMillis(), pools);
+        HostHttp http = new HostHttp(vertx, name, url, policy.maxResponseBytes(), policy.connectTimeout().toMillis(), pools);
         return new HostEndpoint(name, url, config.username().get(), Secret.of(config.password().get()), http,
                 policy.attemptTimeout(), logins, clock);
     }
@@ -121,15 +121,6 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
         // is nothing to report (without a handler Vert.x would log it as an ERROR)
         return client.connectionHandler(connection -> connection.exceptionHandler(e ->
                 LOG.debugf("Host %s: connection failed (%s)", name, e.toString())));
-    }
-
-    /** The URL with {@code path} appended to the configured URL's path (no trailing slash doubled). */
-    public String resolve(String path) {
-        String base = url.toString();
-        if (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        return base + path;
     }
 
     /** The session of this host's client, counted in the login metrics and with the refused-login back-off. */

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
+import java.net.URI;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -60,13 +61,26 @@ public final class HostHttp {
 
     private final Vertx vertx;
     private final String host;
+    /** The host's URL, taken apart once: Vert.x would parse it again for every request given as an absolute URL. */
+    private final boolean ssl;
+    private final String hostName;
+    private final int port;
+    private final String basePath;
     private final long maxResponseBytes;
     private final long connectTimeoutMillis;
     private final Map<Pool, LoopClients> clients;
 
-    HostHttp(Vertx vertx, String host, long maxResponseBytes, long connectTimeoutMillis, Map<Pool, LoopClients> clients) {
+    /** @param url the host's configured http(s) URL (validated by {@link HostEndpoint}); requests go below its path */
+    HostHttp(Vertx vertx, String host, URI url, long maxResponseBytes, long connectTimeoutMillis,
+            Map<Pool, LoopClients> clients) {
         this.vertx = vertx;
         this.host = host;
+        // as RequestOptions.setAbsoluteURI takes a URL apart: the default port of the scheme when none is given
+        this.ssl = url.getScheme().equalsIgnoreCase("https");
+        this.hostName = url.getHost();
+        this.port = url.getPort() != -1 ? url.getPort() : ssl ? 443 : 80;
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path; // no slash doubled
         this.maxResponseBytes = maxResponseBytes;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.clients = new EnumMap<>(clients);
@@ -75,14 +89,16 @@ public final class HostHttp {
     /**
      * One request and its complete answer. Lazy: each subscription is one real exchange.
      *
+     * @param path          what follows the host's URL: {@code ""}, or a path starting with {@code /}, maybe with a
+     *                      query
      * @param deadlineNanos {@link System#nanoTime()} by which the answer must be complete
      * @param operation     whether this is the operation's own request (the kill): only then can a
      *                      failure after sending mean the operation may have happened
      */
-    public Uni<Answer> send(Pool pool, HttpMethod method, String url, MultiMap headers, Buffer body, long deadlineNanos,
+    public Uni<Answer> send(Pool pool, HttpMethod method, String path, MultiMap headers, Buffer body, long deadlineNanos,
             boolean operation) {
         return Uni.createFrom().emitter(emitter -> new Exchange(emitter, operation)
-                .start(clients.get(pool).current(), method, url, MultiMap.caseInsensitiveMultiMap().addAll(headers)
+                .start(clients.get(pool).current(), method, path, MultiMap.caseInsensitiveMultiMap().addAll(headers)
                         .set("User-Agent", "guestops-gateway"), body, deadlineNanos));
     }
 
@@ -105,7 +121,7 @@ public final class HostHttp {
             this.operation = operation;
         }
 
-        void start(HttpClient client, HttpMethod method, String url, MultiMap headers, Buffer body, long deadlineNanos) {
+        void start(HttpClient client, HttpMethod method, String path, MultiMap headers, Buffer body, long deadlineNanos) {
             long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             if (remaining <= 0) {
                 emitter.fail(failure(Kind.TIMEOUT, -1, "no time left to send the request", null));
@@ -117,7 +133,9 @@ public final class HostHttp {
                 timer = vertx.setTimer(remaining, id -> finish(null, failure(Kind.TIMEOUT, -1,
                         "no complete answer within " + remaining + " ms", null)));
             }
-            RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setHeaders(headers)
+            String uri = basePath + path;
+            RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(hostName).setPort(port)
+                    .setURI(uri.isEmpty() ? "/" : uri).setHeaders(headers)
                     // waiting for a pooled connection counts against the attempt too
                     .setConnectTimeout(Math.min(connectTimeoutMillis, remaining));
             client.request(options).onComplete(obtained -> {

@@ -15,11 +15,18 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -90,8 +97,46 @@ class HostEndpointTest {
         assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
 
         HostEndpoint endpoint = create(properties);
-        assertThat(endpoint.resolve("/x")).isEqualTo("https://esx-01.example/sdk/x");
         assertThat(endpoint.toString()).doesNotContain("pw");
+    }
+
+    /**
+     * A request goes below the configured URL's path (one slash between them, whether the URL ends in one or not),
+     * to its host and port, with the Host header a client given the whole URL would send.
+     */
+    @Test
+    void requestsGoBelowTheConfiguredUrl() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = VERTX.createHttpServer().requestHandler(request -> {
+            seen.add(request.method() + " " + request.uri() + " Host=" + request.getHeader("Host"));
+            request.response().setStatusCode(204).end();
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int port = server.actualPort();
+        try {
+            for (String url : List.of("http://127.0.0.1:" + port + "/base/", "http://127.0.0.1:" + port + "/base",
+                    "http://127.0.0.1:" + port, "http://127.0.0.1:" + port + "/")) {
+                HostEndpoint endpoint = create(Map.of("type", "vapi", "url", url, "username", "svc", "password", "pw"));
+                for (String path : List.of("/api/session", "/api/vcenter/vm/vm-1/guest/processes/7?action=delete", "")) {
+                    HostHttp.Answer answer = endpoint.http().send(HostHttp.Pool.SESSION, HttpMethod.POST, path,
+                            MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(), System.nanoTime() + 10_000_000_000L, false)
+                            .await().atMost(Duration.ofSeconds(10));
+                    assertThat(answer.status()).isEqualTo(204);
+                }
+                endpoint.http().close();
+            }
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        String host = " Host=127.0.0.1:" + port;
+        assertThat(seen).containsExactly(
+                "POST /base/api/session" + host, "POST /base/api/vcenter/vm/vm-1/guest/processes/7?action=delete" + host,
+                "POST /base" + host,
+                "POST /base/api/session" + host, "POST /base/api/vcenter/vm/vm-1/guest/processes/7?action=delete" + host,
+                "POST /base" + host,
+                "POST /api/session" + host, "POST /api/vcenter/vm/vm-1/guest/processes/7?action=delete" + host,
+                "POST /" + host,
+                "POST /api/session" + host, "POST /api/vcenter/vm/vm-1/guest/processes/7?action=delete" + host,
+                "POST /" + host);
     }
 
     @Test

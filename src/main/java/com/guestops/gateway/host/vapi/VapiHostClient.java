@@ -96,7 +96,7 @@ public final class VapiHostClient implements HostClient {
     /** One answer of the host to a guest-process call made with a session. */
     @FunctionalInterface
     private interface WithSession<T> {
-        Uni<T> call(Session s, boolean renewed, String url, Buffer body, long deadline, List<String> secrets);
+        Uni<T> call(Session s, boolean renewed, String path, Buffer body, long deadline, List<String> secrets);
     }
 
     /**
@@ -105,20 +105,20 @@ public final class VapiHostClient implements HostClient {
      */
     private <T> HostCall<T> guestProcessCall(String vm, long pid, String action, GuestCredentials credentials,
             WithSession<T> withSession) {
-        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid) + "?action=" + action;
+        String path = "/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid + "?action=" + action;
         Buffer body = Buffer.buffer(requestBody(credentials));
         List<String> secrets = endpoint.neverRelayed(credentials);
         return timeout -> Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
-            return session.call((s, renewed) -> withSession.call(s, renewed, url, body, deadline, secrets),
+            return session.call((s, renewed) -> withSession.call(s, renewed, path, body, deadline, secrets),
                     () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
         });
     }
 
-    private Uni<Void> terminateWith(Session s, boolean renewed, String url, Buffer body, long deadline,
+    private Uni<Void> terminateWith(Session s, boolean renewed, String path, Buffer body, long deadline,
             List<String> secrets) {
         MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
-        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, url, headers, body, deadline, true)
+        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, path, headers, body, deadline, true)
                 .chain(answer -> {
                     int status = answer.status();
                     if (status == 204 || status == 200 && answer.body().length() == 0) {
@@ -144,10 +144,10 @@ public final class VapiHostClient implements HostClient {
         return guestProcessCall(vm, pid, "get", credentials, this::processWith);
     }
 
-    private Uni<ProcessInfo> processWith(Session s, boolean renewed, String url, Buffer body, long deadline,
+    private Uni<ProcessInfo> processWith(Session s, boolean renewed, String path, Buffer body, long deadline,
             List<String> secrets) {
         MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
-        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, url, headers, body, deadline, false)
+        return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, path, headers, body, deadline, false)
                 .chain(answer -> {
                     int status = answer.status();
                     if (status == 200) {
@@ -201,16 +201,16 @@ public final class VapiHostClient implements HostClient {
      */
     @Override
     public Uni<Ownership> lookup(String vm, Duration timeout) {
-        String url = endpoint.resolve("/api/vcenter/vm/" + segment(vm));
+        String path = "/api/vcenter/vm/" + segment(vm);
         return Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
-            return session.call((s, renewed) -> ownsWith(s, renewed, url, deadline),
+            return session.call((s, renewed) -> ownsWith(s, renewed, path, deadline),
                     () -> new HostFailure(Kind.BAD_RESPONSE, name(), false, 401, "fresh session rejected", null));
         });
     }
 
-    private Uni<Ownership> ownsWith(Session s, boolean renewed, String url, long deadline) {
-        return endpoint.http().send(Pool.LOOKUPS, HttpMethod.GET, url, sessionHeaders(s), Buffer.buffer(), deadline, false)
+    private Uni<Ownership> ownsWith(Session s, boolean renewed, String path, long deadline) {
+        return endpoint.http().send(Pool.LOOKUPS, HttpMethod.GET, path, sessionHeaders(s), Buffer.buffer(), deadline, false)
                 .chain(answer -> {
                     int status = answer.status();
                     JsonNode body = parse(answer);
@@ -244,7 +244,7 @@ public final class VapiHostClient implements HostClient {
 
     /** {@code GET /api/session}: 200 = our session is alive, 401 = it is gone, anything else: the host is not well. */
     private Uni<Boolean> sessionAlive(Session s, long deadline) {
-        return endpoint.http().send(Pool.SESSION, HttpMethod.GET, endpoint.resolve("/api/session"), sessionHeaders(s),
+        return endpoint.http().send(Pool.SESSION, HttpMethod.GET, "/api/session", sessionHeaders(s),
                 Buffer.buffer(), deadline, false).map(answer -> {
                     int status = answer.status();
                     if (status >= 200 && status < 300) {
@@ -270,7 +270,7 @@ public final class VapiHostClient implements HostClient {
 
     private Uni<Session> login() {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("Authorization", basicAuthorization);
-        return endpoint.http().send(Pool.SESSION, HttpMethod.POST, endpoint.resolve("/api/session"), headers,
+        return endpoint.http().send(Pool.SESSION, HttpMethod.POST, "/api/session", headers,
                 Buffer.buffer(), endpoint.sessionDeadline(), false).map(answer -> {
                     int status = answer.status();
                     if (status == 401 || status == 403) {
@@ -296,7 +296,7 @@ public final class VapiHostClient implements HostClient {
 
     /** {@code DELETE /api/session}: ends the session; bounded, and its answer does not matter. */
     private Uni<Void> logout(Session s) {
-        return endpoint.http().send(Pool.SESSION, HttpMethod.DELETE, endpoint.resolve("/api/session"), sessionHeaders(s),
+        return endpoint.http().send(Pool.SESSION, HttpMethod.DELETE, "/api/session", sessionHeaders(s),
                 Buffer.buffer(), System.nanoTime() + HostClient.LOGOUT_TIMEOUT.toNanos(), false)
                 .invoke(answer -> LOG.debugf("Host %s: logged out (HTTP %d)", name(), answer.status()))
                 .replaceWithVoid();

@@ -59,7 +59,8 @@ public final class Vim25HostClient implements HostClient {
     private static final Pattern VERSION = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){0,3}");
 
     private final HostEndpoint endpoint;
-    private final String sdkUrl;
+    /** Below the host's URL: {@code /sdk}, or nothing when the URL names the SDK's path itself. */
+    private final String sdkPath;
     private final SharedSession<Session> session;
     private volatile ServiceContent serviceContent;
     private volatile Moref processManager;
@@ -92,7 +93,7 @@ public final class Vim25HostClient implements HostClient {
         this.endpoint = endpoint;
         String path = endpoint.url().getRawPath();
         // the documented URL ends in /sdk; accept the bare host too
-        this.sdkUrl = path == null || path.isEmpty() || path.equals("/") ? endpoint.resolve("/sdk") : endpoint.resolve("");
+        this.sdkPath = path == null || path.isEmpty() || path.equals("/") ? "/sdk" : "";
         try {
             SoapRequests.escape(endpoint.username());
             SoapRequests.escape(endpoint.password().reveal());
@@ -370,7 +371,7 @@ public final class Vim25HostClient implements HostClient {
         if (cookie != null) {
             headers.set("Cookie", cookie);
         }
-        return endpoint.http().send(pool, HttpMethod.POST, sdkUrl, headers, Buffer.buffer(xml), deadline, operation)
+        return endpoint.http().send(pool, HttpMethod.POST, sdkPath, headers, Buffer.buffer(xml), deadline, operation)
                 .map(answer -> read(answer, operation));
     }
 
