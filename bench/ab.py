@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Two or more builds of the gateway side by side: leg c (a vapi host on the canned nginx backend), each started
+with the chart's JVM options and its own class archive, warmed for 30 s and measured for DURATION s of wrk at 64
+connections, round after round in alternating order. Prints, per build, the medians of throughput, CPU seconds per
+10,000 requests (/proc), start to first 2xx, RSS, and memory allocated per request (jstat: the collections' eden
+turnover). On a noisy host throughput and CPU move by 10-15 % from one run to the next; allocation per request
+does not, so a change that allocates less shows at once, one that only saves CPU needs several rounds.
+
+  python3 bench/ab.py ROUNDS DURATION NAME=PATH/quarkus-run.jar[|EXTRA JVM OPTIONS] ...
+
+  e.g. cp -r target/quarkus-app /tmp/before   (build the change)   then
+       python3 bench/ab.py 4 20 before=/tmp/before/quarkus-run.jar after=target/quarkus-app/quarkus-run.jar
+"""
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
+
+BACKEND_PORT = 18080
+
+
+def eden(pid):
+    """(eden capacity in bytes, young collections so far, eden used in bytes), from jstat."""
+    lines = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True, timeout=30).stdout.splitlines()
+    values = dict(zip(lines[0].split(), lines[1].split()))
+    return float(values["EC"]) * 1024, int(values["YGC"]), float(values["EU"]) * 1024
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    rounds, duration = int(sys.argv[1]), int(sys.argv[2])
+    builds = []
+    for arg in sys.argv[3:]:
+        name, _, rest = arg.partition("=")
+        jar, _, extra = rest.partition("|")
+        jar = Path(jar).resolve()
+        options = bench.chart_jvm_opts(app_jar=jar)[0]
+        bench.train_class_archive(options, app_jar=jar)  # before the backend takes its port
+        builds.append((name, jar, options + extra.split()))
+    work = tempfile.mkdtemp(prefix="ab-")
+    backend = bench.Nginx("backend", "backend.conf", BACKEND_PORT, work + "/backend")
+    backend.start()
+    results = {name: [] for name, _, _ in builds}
+    try:
+        for r in range(rounds):
+            order = list(enumerate(builds)) if r % 2 == 0 else list(reversed(list(enumerate(builds))))
+            for i, (name, jar, options) in order:
+                gateway = bench.Gateway(name, 18100 + 2 * i, f"{work}/{name}-{r}", jvm_opts=options, app_jar=jar,
+                                        backend_port=BACKEND_PORT)
+                took, _ = gateway.start("ab")
+                if took is None:
+                    sys.exit(f"{name}: {gateway.failure()}")
+                bench.run_wrk(gateway.port, 64, 30)  # warm-up
+                pids = gateway.pids()
+                cpu0, eden0 = bench.cpu_seconds(pids), eden(pids[0])
+                rss = bench.RssSampler(gateway.pids)
+                rss.start()
+                run = bench.run_wrk(gateway.port, 64, duration)
+                peak = rss.finish()
+                cpu1, eden1 = bench.cpu_seconds(pids), eden(pids[0])
+                n = run["requests"]
+                allocated = (eden1[1] - eden0[1]) * eden1[0] + eden1[2] - eden0[2]
+                results[name].append((n / duration, (cpu1 - cpu0) / n * 1e4, took, peak, allocated / n / 1024))
+                print(f"round {r} {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request"
+                      % results[name][-1], flush=True)
+                gateway.stop()
+    finally:
+        backend.stop()
+    print(f"medians of {rounds} rounds:")
+    for name, runs in results.items():
+        med = [statistics.median(run[k] for run in runs) for k in range(5)]
+        print(f"  {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request" % tuple(med))
+
+
+if __name__ == "__main__":
+    main()
