@@ -110,6 +110,31 @@ class SlowClientsTest {
         assertThat(after.delta(before, "guestops_http_request_timeouts_total", "phase", "header")).isEqualTo(1.0);
     }
 
+    /**
+     * On a kept-alive connection every head has the whole header timeout from its own first byte: neither the time
+     * the connection sat idle nor an earlier head's time counts, and a later head is still cut off on time.
+     */
+    @Test
+    void eachHeadOfAKeptAliveConnectionHasTheHeaderTimeoutFromItsFirstByte() throws Exception {
+        Duration pause = LIMIT.multipliedBy(3).dividedBy(5);
+        String get = "GET /not-served HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        try (RawHttp http = RawHttp.connect((int) LIMIT.plus(SLACK).plus(SLACK).toMillis())) {
+            http.send(get);
+            assertThat(http.read().status()).isEqualTo(404);
+            Thread.sleep(pause.toMillis()); // the client's pace, idle between requests
+            http.send(get.substring(0, 20));
+            Thread.sleep(pause.toMillis()); // more than the timeout after the first head began, less after this one's
+            http.send(get.substring(20));
+            assertThat(http.read().status()).as("a head complete within the timeout from its own first byte").isEqualTo(404);
+            http.send(get.substring(0, 20));
+            long start = System.nanoTime();
+            Answer cut = http.read();
+            assertThat(cut.status()).isEqualTo(408);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(LIMIT.minusMillis(500), LIMIT.plus(SLACK));
+            assertThat(http.closedByServer()).isTrue();
+        }
+    }
+
     @Test
     void silentConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
         MetricsScrape before = MetricsScrape.take();
