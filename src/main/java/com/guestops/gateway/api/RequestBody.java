@@ -2,6 +2,7 @@ package com.guestops.gateway.api;
 
 import com.guestops.gateway.error.ErrorSource;
 import com.guestops.gateway.error.VapiException;
+import com.guestops.gateway.host.LoopTimers;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,16 +39,15 @@ final class RequestBody {
         return Uni.createFrom().emitter(emitter -> {
             Buffer body = Buffer.buffer();
             boolean[] settled = {false};
-            // a Vert.x timer, so that the answer, like the body, is handled on the request's event loop (where
-            // the operation's route runs)
-            Vertx vertx = Vertx.currentContext().owner();
-            long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+            // on the request's Vert.x context, so that the answer, like the body, is handled on the request's event
+            // loop (where the operation's route runs)
+            LoopTimers.Timeout timer = LoopTimers.start(Vertx.currentContext().owner(), System.nanoTime() + timeout.toNanos(), () -> {
                 if (!settled[0]) {
                     settled[0] = true;
                     emitter.fail(HttpRefusal.bodyTimeout(timeout).over(request.version()));
                 }
             });
-            emitter.onTermination(() -> vertx.cancelTimer(timer));
+            emitter.onTermination(timer::cancel);
             request.handler(chunk -> {
                 if (settled[0]) {
                     return; // refused: the rest is read and dropped until the stream or connection ends

@@ -112,7 +112,7 @@ public final class HostHttp {
         private final boolean operation;
         private HttpClientRequest request;
         private Buffer received;
-        private long timer = -1;
+        private LoopTimers.Timeout timer;
         private boolean sent;
         private boolean done;
 
@@ -130,7 +130,7 @@ public final class HostHttp {
             // a cancelled subscription (the request's call has ended) resets whatever is in flight
             emitter.onTermination(() -> finish(null, null));
             synchronized (this) {
-                timer = vertx.setTimer(remaining, id -> finish(null, failure(Kind.TIMEOUT, -1,
+                timer = LoopTimers.start(vertx, deadlineNanos, () -> finish(null, failure(Kind.TIMEOUT, -1,
                         "no complete answer within " + remaining + " ms", null)));
             }
             String uri = basePath + path;
@@ -214,8 +214,8 @@ public final class HostHttp {
                     return;
                 }
                 done = true;
-                if (timer >= 0) {
-                    vertx.cancelTimer(timer);
+                if (timer != null) {
+                    timer.cancel();
                 }
                 inFlight = answer == null ? request : null;
             }

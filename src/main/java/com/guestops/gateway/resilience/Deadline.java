@@ -1,28 +1,26 @@
 package com.guestops.gateway.resilience;
 
+import com.guestops.gateway.host.LoopTimers;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One request's overall deadline, all attempts, backoffs and waits (for discovery, for a bulkhead
- * slot) included: one Vert.x timer, and everything that must happen when it passes hangs off it (the
+ * slot) included: one timer ({@link LoopTimers}), and everything that must happen when it passes hangs off it (the
  * caller's answer, discovery waiters leaving). Checked, not cancelled: no attempt starts after it, but
  * an attempt already at the host runs to its own timeout, so its real result is known.
  */
 public final class Deadline {
 
-    private final Vertx vertx;
     private final long atNanos;
     private final CompletableFuture<Void> passed = new CompletableFuture<>();
-    private final long timer;
+    private final LoopTimers.Timeout timer;
 
     private Deadline(Vertx vertx, long startNanos, Duration length) {
-        this.vertx = vertx;
         this.atNanos = startNanos + length.toNanos();
-        long delay = Math.max(1, (atNanos - System.nanoTime()) / 1_000_000);
         // set on the request's Vert.x context, so what runs when it passes runs there too
-        this.timer = vertx == null ? -1 : vertx.setTimer(delay, id -> passed.complete(null));
+        this.timer = vertx == null ? null : LoopTimers.start(vertx, atNanos, () -> passed.complete(null));
     }
 
     /** A deadline {@code length} after {@code startNanos} ({@link System#nanoTime()}). */
@@ -46,8 +44,8 @@ public final class Deadline {
 
     /** The work is over: the timer is not needed any more. */
     public void cancel() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        if (timer != null) {
+            timer.cancel();
         }
     }
 }
