@@ -31,7 +31,7 @@ class HttpServerMetricsTest {
     /**
      * Found by review: 150 requests to random paths made 100 {@code uri} series (Micrometer's cap: legitimate
      * series are dropped after it). Junk paths answered 404, 413 (a declared body over the limit), 400 (a path
-     * that is not a URI) and on the operation's prefixes.
+     * that is not a URI), on the operation's prefixes and below its route's prefix.
      */
     @Test
     void pathsNoRouteServesShareOneUriValue() throws IOException {
@@ -41,14 +41,17 @@ class HttpServerMetricsTest {
         String[] methods = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
         for (int i = 0; i < 150; i++) {
             String junk = UUID.randomUUID().toString();
-            switch (i % 6) {
+            switch (i % 7) {
                 case 0 -> given().request(methods[i % methods.length], "/" + junk + "/" + random.nextInt(1_000_000));
                 case 1 -> given().contentType("application/json").body(new byte[70_000]).post("/upload/" + junk);
                 case 2 -> given().request(methods[i % methods.length], "/api/" + junk);
                 case 3 -> given().urlEncodingEnabled(false).contentType("application/json").body(new byte[70_000])
                         .post("/rest/%7Bx%7D/" + junk);
                 case 4 -> raw("GET /x%zz" + junk + " HTTP/1.1");
-                default -> raw("POST /{" + junk + "}|^ HTTP/1.1");
+                case 5 -> raw("POST /{" + junk + "}|^ HTTP/1.1");
+                // below the operation's route prefix, but not its path: the route passes it on unnamed
+                default -> given().contentType("application/json").body("{}")
+                        .post("/" + Flavour.values()[i % 2].tag() + "/vcenter/vm/vm-1/guest/" + junk + "/1000");
             }
         }
         MetricsScrape after = MetricsScrape.take();
