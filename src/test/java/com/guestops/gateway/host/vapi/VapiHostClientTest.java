@@ -151,6 +151,14 @@ class VapiHostClientTest {
                         + "\"saml_token\":\"<Assertion \\\"x\\\"/>\"}}"));
         assertThat(json.readTree(terminates().get(1).getBodyAsString()).at("/credentials/interactive_session").asBoolean())
                 .isTrue();
+
+        // what needs escaping arrives as it was sent: quotes, backslashes, control and non-ASCII characters
+        String password = "p\u00e4ss \"w\\o\u0001rd\n\u20ac";
+        delete(flavour, VM, 3).body(json.writeValueAsString(json.createObjectNode().set("credentials", json.createObjectNode()
+                .put("type", "USERNAME_PASSWORD").put("user_name", "r\u00f6\"ot").put("password", password)))).send().assertSuccess();
+        assertThat(json.readTree(terminates().get(2).getBodyAsString()).get("credentials")).isEqualTo(json.readTree(
+                json.writeValueAsString(json.createObjectNode().put("interactive_session", false).put("type", "USERNAME_PASSWORD")
+                        .put("user_name", "r\u00f6\"ot").put("password", password))));
     }
 
     @ParameterizedTest
