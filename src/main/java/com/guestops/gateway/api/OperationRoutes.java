@@ -32,6 +32,7 @@ public class OperationRoutes {
     /** Where the {vm} segment starts, below the flavour's prefix. */
     private static final String VM_PREFIX = "/vcenter/vm/";
     private static final String PROCESSES = "/guest/processes/";
+
     private final GuestProcessEndpoint endpoint;
 
     @Inject
