@@ -22,9 +22,13 @@ import org.jose4j.lang.UnresolvableKeyException;
  *
  * <p>The token is a throwaway: a well-formed compact JWS with empty claims and a signature of zeros, so it is
  * parsed, its key resolved and its signature checked, and it is rejected there; nothing is remembered and no
- * caller is involved. A key that cannot be resolved is said at startup, where an operator looks, instead of at
- * the first request. Only when tokens are checked with a local key: a JWKS URL would be fetched over the network
+ * caller is involved. Only when tokens are checked with a local key: a JWKS URL would be fetched over the network
  * here, outside any request's deadline.
+ *
+ * <p>A key that cannot be used is said at startup, where an operator looks, not at every request: smallrye-jwt
+ * reads a key file when it builds the verifier's settings, which this observer asks for, so a file that cannot be
+ * read stops the start (its message names {@code mp.jwt.verify.publickey.location}; before, the gateway started and
+ * answered every caller 500); a key read but not usable for the token (a JWK set without a matching key) is a WARN.
  */
 @Singleton
 class VerifierWarmup {
