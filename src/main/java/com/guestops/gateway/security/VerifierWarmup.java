@@ -7,6 +7,7 @@ import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -46,12 +47,15 @@ class VerifierWarmup {
         REFUSED_EARLIER
     }
 
-    void onStart(@Observes StartupEvent startup, AuthStartupCheck check, JWTParser parser, JWTAuthContextInfo info) {
+    /** The verifier's beans are looked up only when tokens are checked with a local key: nothing is built otherwise. */
+    void onStart(@Observes StartupEvent startup, AuthStartupCheck check, Instance<JWTParser> parsers,
+            Instance<JWTAuthContextInfo> settingsOfVerifier) {
         AuthSettings settings = check.settings();
         if (!settings.enforced() || settings.blockingVerification()) {
             return;
         }
-        String algorithm = algorithm(info.getSignatureAlgorithm());
+        JWTParser parser = parsers.get();
+        String algorithm = algorithm(settingsOfVerifier.get().getSignatureAlgorithm());
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             long start = System.nanoTime();
             Outcome outcome = warm(parser, algorithm);
