@@ -2,6 +2,8 @@ package com.guestops.gateway.security;
 
 import com.guestops.gateway.routing.HostRegistry;
 import io.quarkus.runtime.Startup;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -25,7 +27,8 @@ import org.jboss.logging.Logger;
  * <li>enabled, no key, real hosts configured → startup fails.</li>
  * <li>{@code gateway.auth.enabled=false} → {@link AuthMode#DISABLED} with a loud WARN.</li>
  * </ul>
- * Scoping rules are validated when enforced (each host they name must be configured, VM patterns well formed).
+ * Scoping rules are validated when enforced (each host they name must be configured, VM patterns well formed), and
+ * a local key file must be readable.
  */
 @Startup
 @Singleton
@@ -39,10 +42,16 @@ public class AuthStartupCheck {
     private final AuthSettings settings;
 
     @Inject
-    public AuthStartupCheck(AuthConfig auth, Config config, HostRegistry registry) {
+    public AuthStartupCheck(AuthConfig auth, Config config, HostRegistry registry, Instance<JWTAuthContextInfo> verifier) {
         Set<String> hostNames = new TreeSet<>();
         registry.hosts().forEach(h -> hostNames.add(h.name()));
         this.settings = evaluate(auth, config, registry.demo(), hostNames);
+        if (settings.enforced()) {
+            // smallrye-jwt reads a local key file when it builds the verifier's settings: a file that cannot be read
+            // stops the start here (its message names the property) instead of answering every caller 500 later.
+            // A JWKS URL is not fetched here.
+            verifier.get().getSignatureAlgorithm();
+        }
     }
 
     public AuthSettings settings() {

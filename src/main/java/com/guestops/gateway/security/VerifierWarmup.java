@@ -10,26 +10,26 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 import org.jose4j.jwt.consumer.InvalidJwtSignatureException;
 import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * Runs one token through the verifier while the gateway starts, on a worker thread, so that its first caller does
- * not pay for the first verification: loading and decoding the key, initializing the signature provider and
- * jose4j's classes took about a quarter of a second after "started" (bench/README.md, leg e's start).
+ * not pay for the first verification: jose4j's classes, the key resolver and the signature provider took about
+ * 0.15 s of leg e's first request (bench/README.md).
  *
- * <p>The token is a throwaway: a well-formed compact JWS with empty claims and a signature of zeros, so it is
- * parsed, its key resolved and its signature checked, and it is rejected there; nothing is remembered and no
- * caller is involved. Only when tokens are checked with a local key: a JWKS URL would be fetched over the network
- * here, outside any request's deadline.
- *
- * <p>A key that cannot be used is said at startup, where an operator looks, not at every request: smallrye-jwt
- * reads a key file when it builds the verifier's settings, which this observer asks for, so a file that cannot be
- * read stops the start (its message names {@code mp.jwt.verify.publickey.location}; before, the gateway started and
- * answered every caller 500); a key read but not usable for the token (a JWK set without a matching key) is a WARN.
+ * <p>The token is a throwaway: a well-formed compact JWS with empty claims and a signature of 0x01 bytes (not
+ * zeros: jose4j and {@code BigInteger} skip the arithmetic for a zero signature, which would leave it cold), so it
+ * is parsed, its key resolved and its signature computed and refused; nothing is remembered and no caller is
+ * involved. Only with a local key: a JWKS URL would be fetched over the network here, outside any request.
+ * Whatever happens to the throwaway token is logged at DEBUG only: it carries no {@code kid}, so a JWK set of
+ * several keys finds none for it although real tokens verify (an unreadable key file stops the start earlier,
+ * in {@link AuthStartupCheck}).
  */
 @Singleton
 class VerifierWarmup {
@@ -37,21 +37,20 @@ class VerifierWarmup {
     private static final Logger LOG = Logger.getLogger(VerifierWarmup.class);
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-    /** What the throwaway token showed about the verifier. */
+    /** How far the throwaway token went. */
     enum Outcome {
         /** parsed, key resolved, signature checked and refused: the whole path ran */
         SIGNATURE_CHECKED,
-        /** the key could not be resolved: every bearer token will be refused until it can */
+        /** no key was found for it (a JWK set of several keys: it names none) */
         KEY_UNRESOLVABLE,
         /** refused before its signature was checked (an algorithm no key here serves, for one) */
         REFUSED_EARLIER
     }
 
     /** The verifier's beans are looked up only when tokens are checked with a local key: nothing is built otherwise. */
-    void onStart(@Observes StartupEvent startup, AuthStartupCheck check, Instance<JWTParser> parsers,
+    void onStart(@Observes StartupEvent startup, AuthStartupCheck check, Config config, Instance<JWTParser> parsers,
             Instance<JWTAuthContextInfo> settingsOfVerifier) {
-        AuthSettings settings = check.settings();
-        if (!settings.enforced() || settings.blockingVerification()) {
+        if (!check.settings().enforced() || VerificationKeys.from(config).remote()) {
             return;
         }
         JWTParser parser = parsers.get();
@@ -60,14 +59,7 @@ class VerifierWarmup {
             long start = System.nanoTime();
             Outcome outcome = warm(parser, algorithm);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
-            switch (outcome) {
-                case SIGNATURE_CHECKED -> LOG.debugf("Token verifier ready (%s, %d ms)", algorithm, tookMs);
-                case KEY_UNRESOLVABLE -> LOG.warn("No token verification key could be resolved at startup: every"
-                        + " bearer token will be refused until it can. Check mp.jwt.verify.publickey.location (or"
-                        + " mp.jwt.verify.publickey) and that the key is readable.");
-                case REFUSED_EARLIER -> LOG.debugf("Token verifier warm-up refused its token before the signature"
-                        + " check (%s, %d ms)", algorithm, tookMs);
-            }
+            LOG.debugf("Token verifier warm-up: %s (%s, %d ms)", outcome, algorithm, tookMs);
         });
     }
 
@@ -89,15 +81,18 @@ class VerifierWarmup {
     }
 
     /**
-     * A compact JWS of this algorithm with empty claims and a signature of zeros as long as a real one (an RSA
-     * verifier refuses a signature of the wrong length before its arithmetic): RS and PS of a 2048-bit key, ES of
-     * its curve, HS of its hash.
+     * A compact JWS of this algorithm with empty claims and a signature as long as a real one (an RSA verifier
+     * refuses a signature of the wrong length before its arithmetic): RS and PS of a 2048-bit key, ES of its curve,
+     * HS of its hash, EdDSA of Ed25519. Its bytes are 0x01: not zero, and below every RSA modulus of that length
+     * and every curve order, so the verifier computes before it refuses.
      */
     static String throwawayToken(String algorithm) {
         String header = "{\"alg\":\"" + algorithm + "\",\"typ\":\"JWT\"}";
+        byte[] signature = new byte[signatureLength(algorithm)];
+        Arrays.fill(signature, (byte) 1);
         return BASE64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + BASE64URL.encodeToString("{}".getBytes(StandardCharsets.UTF_8)) + "."
-                + BASE64URL.encodeToString(new byte[signatureLength(algorithm)]);
+                + BASE64URL.encodeToString(signature);
     }
 
     private static int signatureLength(String algorithm) {

@@ -49,7 +49,7 @@ class VerificationKeyStartupIT {
         int port = freePort();
         Path log = start(port, key.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains("Token verifier ready (RS256")) {
+        while (!Files.readString(log).contains("Token verifier warm-up: SIGNATURE_CHECKED (RS256")) {
             assertThat(process.isAlive()).as("running:\n%s", Files.readString(log)).isTrue();
             assertThat(System.nanoTime()).as("warmed within 60 s:\n%s", Files.readString(log)).isLessThan(deadline);
             Thread.sleep(100);
