@@ -811,7 +811,27 @@ def main():
             meta["steal_pct"] = round(100.0 * (steal1[0] - steal0[0]) / (steal1[1] - steal0[1]), 1)
         meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        trim_logs(work)
     return 0
+
+
+LOG_KEEP_BYTES = 4 << 20
+
+
+def trim_logs(work):
+    """The gateway legs log an audit line per request: a run's logs grew to 3-5 GB, and a few runs filled the disk.
+    Keeps each log's first 4 MiB (start-up, the first requests, any early error) and its last 4 MiB (the end of the
+    load, shutdown); the cut is marked."""
+    for path in Path(work).rglob("*.log"):
+        size = path.stat().st_size
+        if size <= 2 * LOG_KEEP_BYTES:
+            continue
+        with open(path, "rb") as f:
+            head = f.read(LOG_KEEP_BYTES)
+            f.seek(size - LOG_KEEP_BYTES)
+            tail = f.read()
+        cut = f"\n[bench: {size - 2 * LOG_KEEP_BYTES} bytes cut from the middle of this log]\n".encode()
+        path.write_bytes(head + cut + tail)
 
 
 if __name__ == "__main__":
