@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.guestops.gateway.support.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -43,12 +44,7 @@ class PackagedAppEdgeIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        Processes.stop(process);
     }
 
     @Test

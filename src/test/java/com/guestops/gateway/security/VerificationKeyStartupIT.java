@@ -2,6 +2,7 @@ package com.guestops.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.guestops.gateway.support.Processes;
 import com.guestops.gateway.support.TestTokens;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,12 +36,7 @@ class VerificationKeyStartupIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        Processes.stop(process);
     }
 
     @Test
