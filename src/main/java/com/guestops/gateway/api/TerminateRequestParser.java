@@ -15,6 +15,7 @@ import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.error.VapiMessage;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.Secret;
+import com.guestops.gateway.host.ThreadJsonBuffers;
 import com.guestops.gateway.security.CallerIdentity;
 import com.guestops.gateway.terminate.Precondition;
 import com.guestops.gateway.terminate.TerminateCommand;
@@ -55,6 +56,7 @@ public final class TerminateRequestParser {
 
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .recyclerPool(ThreadJsonBuffers.POOL) // parsed on every request: the thread's own buffers
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(64)
                     .maxNumberLength(100)

@@ -1,5 +1,6 @@
 package com.guestops.gateway.host.vapi;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import com.guestops.gateway.host.HostHttp.Pool;
 import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.RelayedErrors;
 import com.guestops.gateway.host.SharedSession;
+import com.guestops.gateway.host.ThreadJsonBuffers;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -57,6 +59,8 @@ public final class VapiHostClient implements HostClient {
 
     private static final Logger LOG = Logger.getLogger(VapiHostClient.class);
     static final String SESSION_HEADER = "vmware-api-session-id";
+    /** Writes the host call's body on every forwarded request: its buffers from the thread's own set. */
+    private static final JsonFactory BODY_WRITER = JsonFactory.builder().recyclerPool(ThreadJsonBuffers.POOL).build();
 
     private final HostEndpoint endpoint;
     private final ObjectMapper json;
@@ -314,7 +318,7 @@ public final class VapiHostClient implements HostClient {
      */
     private byte[] requestBody(GuestCredentials credentials) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+        try (JsonGenerator g = BODY_WRITER.createGenerator(out)) {
             g.writeStartObject();
             g.writeObjectFieldStart("credentials");
             g.writeBooleanField("interactive_session", credentials.interactiveSession());
