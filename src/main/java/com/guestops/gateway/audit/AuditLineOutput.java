@@ -69,15 +69,14 @@ public class AuditLineOutput {
 
         @Override
         protected void doPublish(ExtLogRecord record) {
-            String line = getFormatter().format(record);
             ContextInternal context = ContextInternal.current();
             if (context == null || !context.isEventLoopContext() || !context.nettyEventLoop().inEventLoop()) {
-                write(line);
+                write(getFormatter().format(record));
                 return;
             }
             StringBuilder lines = held.get();
             boolean first = lines.length() == 0;
-            lines.append(line);
+            MessageLine.appendTo(lines, record); // into the held lines: no string of its own first
             if (lines.length() >= MAX_HELD_CHARS) {
                 writeHeld(lines);
             } else if (first) {
@@ -121,6 +120,11 @@ public class AuditLineOutput {
         @Override
         public String format(ExtLogRecord record) {
             return record.getFormattedMessage() + NEWLINE;
+        }
+
+        /** What {@link #format} returns, appended to {@code lines}. */
+        static void appendTo(StringBuilder lines, ExtLogRecord record) {
+            lines.append(record.getFormattedMessage()).append(NEWLINE);
         }
     }
 }

@@ -54,12 +54,12 @@ final class JsonLine {
         return json.append('}').toString();
     }
 
+    /** Names are the audit line's own constants, none with a character JSON escapes: appended without a look. */
     private void name(String name) {
         if (json.length() > 1) {
             json.append(',');
         }
-        string(name);
-        json.append(':');
+        json.append('"').append(name).append("\":");
     }
 
     /**
