@@ -152,6 +152,25 @@ def cpu_times():
     return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
 
 
+def wait_quiet(idle_share=0.9, window_s=1.0, limit_s=90):
+    """Waits until the CPUs were at least idle_share idle over one window (at most limit_s): a cold start measured
+    while the build, the class archive's training or the previous leg's shutdown still hold a core measures them too.
+    Returns (seconds waited, idle share of the last window)."""
+    def idle_total():
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, all
+    start = time.monotonic()
+    while True:
+        i0, t0 = idle_total()
+        time.sleep(window_s)
+        i1, t1 = idle_total()
+        share = (i1 - i0) / max(1, t1 - t0)
+        waited = time.monotonic() - start
+        if share >= idle_share or waited >= limit_s:
+            return round(waited, 1), round(share, 3)
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
@@ -643,6 +662,7 @@ def main():
                 elif leg == "b":
                     took, started = proxy.start(), None
                 else:
+                    waited, idle = wait_quiet()
                     took, started = jvms[leg].start(f"cold{r}")
                     if took is None:
                         unavailable[leg] = jvms[leg].failure()
@@ -650,7 +670,10 @@ def main():
                         append(out / "unavailable.jsonl", {"leg": leg, "reason": unavailable[leg]})
                     jvms[leg].stop()
                 if took is not None:
-                    append(out / "coldstart.jsonl", {"leg": leg, "round": r, "seconds": took, "quarkus_started_in": started})
+                    record = {"leg": leg, "round": r, "seconds": took, "quarkus_started_in": started}
+                    if leg in jvms:
+                        record.update(quiet_wait_s=waited, idle_share_before=idle)
+                    append(out / "coldstart.jsonl", record)
                     log(f"  {leg}: {took * 1000:.0f} ms" + (f" (Quarkus: started in {started}s)" if started else ""))
             proxy.stop()
             backend.stop()

@@ -447,7 +447,15 @@ def main():
         w("")
         w("From launching the process to the first 2xx answer to the terminate call (polled every 5 ms). For the "
           "JVM legs that includes the JVM start; the first request of legs c and e also logs in to the backend, "
-          "leg e's also verifies the caller's token.")
+          "leg e's also verifies the caller's token. Each JVM leg is launched once the CPUs were at least 90 % idle "
+          "for a second (the build, the class archive's training and the previous leg's shutdown are not measured "
+          "with it).")
+        waits = [r["quiet_wait_s"] for r in cold if "quiet_wait_s" in r]
+        if waits:
+            idles = [r["idle_share_before"] for r in cold if "idle_share_before" in r]
+            w(f"Waited for that {fmt(min(waits), 1)}–{fmt(max(waits), 1)} s per start; idle share in the second "
+              f"before each start {fmt(100 * min(idles), 0)}–{fmt(100 * max(idles), 0)} %"
+              + (" (**a start did not find the machine quiet within 90 s**)" if min(idles) < 0.9 else "") + ".")
         if meta.get("class_archive_mib"):
             w(f"The gateway legs map the image's class archive ({meta['class_archive_mib']:.0f} MiB, made before the "
               "runs by `src/main/docker/appcds-train.sh` as the image build makes it: one terminate call on the "
