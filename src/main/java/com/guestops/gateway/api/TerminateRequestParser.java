@@ -16,7 +16,6 @@ import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.error.VapiMessage;
 import com.guestops.gateway.host.GuestCredentials;
 import com.guestops.gateway.host.Secret;
-import com.guestops.gateway.host.ThreadJsonBuffers;
 import com.guestops.gateway.security.CallerIdentity;
 import com.guestops.gateway.terminate.Precondition;
 import com.guestops.gateway.terminate.TerminateCommand;

@@ -1,7 +1,5 @@
 package com.guestops.gateway.host.vapi;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.guestops.gateway.config.HostType;
@@ -20,12 +18,10 @@ import com.guestops.gateway.host.HostHttp.Pool;
 import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.RelayedErrors;
 import com.guestops.gateway.host.SharedSession;
-import com.guestops.gateway.host.ThreadJsonBuffers;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +55,6 @@ public final class VapiHostClient implements HostClient {
 
     private static final Logger LOG = Logger.getLogger(VapiHostClient.class);
     static final String SESSION_HEADER = "vmware-api-session-id";
-    /** Writes the host call's body on every forwarded request: its buffers from the thread's own set. */
-    private static final JsonFactory BODY_WRITER = JsonFactory.builder().recyclerPool(ThreadJsonBuffers.POOL).build();
 
     private final HostEndpoint endpoint;
     private final ObjectMapper json;
@@ -111,7 +105,7 @@ public final class VapiHostClient implements HostClient {
     private <T> HostCall<T> guestProcessCall(String vm, long pid, String action, GuestCredentials credentials,
             WithSession<T> withSession) {
         String path = "/api/vcenter/vm/" + segment(vm) + "/guest/processes/" + pid + "?action=" + action;
-        Buffer body = Buffer.buffer(requestBody(credentials));
+        Buffer body = Buffer.buffer(CredentialsBody.of(credentials));
         List<String> secrets = endpoint.neverRelayed(credentials);
         return timeout -> Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -311,39 +305,6 @@ public final class VapiHostClient implements HostClient {
         return MultiMap.caseInsensitiveMultiMap().set(SESSION_HEADER, s.id());
     }
 
-    /**
-     * The caller's guest credentials in the vAPI shape ({@code vcenter.vm.guest.credentials}). Written field by field
-     * with Jackson's generator (its escaping), not built as a tree and serialized: this runs for every forwarded
-     * request, and the tree and its serializer were 3-4 % of the event loops' samples (bench/README.md).
-     */
-    private byte[] requestBody(GuestCredentials credentials) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = BODY_WRITER.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeObjectFieldStart("credentials");
-            g.writeBooleanField("interactive_session", credentials.interactiveSession());
-            if (credentials instanceof GuestCredentials.UsernamePassword up) {
-                g.writeStringField("type", "USERNAME_PASSWORD");
-                if (up.user() != null) {
-                    g.writeStringField("user_name", up.user());
-                }
-                g.writeStringField("password", up.password().reveal());
-            } else {
-                GuestCredentials.SamlBearerToken saml = (GuestCredentials.SamlBearerToken) credentials;
-                g.writeStringField("type", "SAML_BEARER_TOKEN");
-                if (saml.user() != null) {
-                    g.writeStringField("user_name", saml.user());
-                }
-                g.writeStringField("saml_token", saml.token().reveal());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize credentials"); // never the exception: it may quote them
-        }
-        return out.toByteArray();
-    }
-
     // ---- the host's error body --------------------------------------------------------------------
 
     /**
@@ -440,6 +401,17 @@ public final class VapiHostClient implements HostClient {
 
     /** One URL path segment, percent-encoded (a VM id may hold ':'; nothing can add a segment). */
     static String segment(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        for (int i = 0; i < value.length(); i++) {
+            if (!unreserved(value.charAt(i))) {
+                return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            }
+        }
+        return value; // a usual id (vm-42): what the encoder would return, without its copies
+    }
+
+    /** The characters {@link URLEncoder} leaves as they are. */
+    private static boolean unreserved(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+                || c == '*';
     }
 }

@@ -1,23 +1,23 @@
-package com.guestops.gateway.host;
+package com.guestops.gateway.api;
 
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.RecyclerPool;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * Jackson's reusable parse and write buffers, one set per thread, held in a Netty {@link FastThreadLocal}; for the JSON
- * read and written on every request (the caller's body, the host call's body).
+ * Jackson's reusable parse buffers, one set per thread, held in a Netty {@link FastThreadLocal}; for the JSON read on
+ * every request (the caller's body, {@link TerminateRequestParser}).
  *
  * <p>Jackson's default pool keeps them in a {@code java.lang.ThreadLocal} behind a {@code SoftReference}. An event
  * loop thread holds many thread locals, and that lookup probed past other entries of the thread's map
  * ({@code ThreadLocalMap.getEntryAfterMiss}): 1.5-2 % of a forwarded request's event-loop samples (bench/README.md).
  * On Vert.x's threads a {@code FastThreadLocal} is an array index; on other threads Netty falls back to a
  * {@code ThreadLocal}. The buffers stay with their thread as Jackson's default keeps them, without the soft reference:
- * a few KiB per thread that parses or writes JSON.
+ * a few KiB per thread that parses a caller's body.
  */
-public final class ThreadJsonBuffers extends RecyclerPool.ThreadLocalPoolBase<BufferRecycler> {
+final class ThreadJsonBuffers extends RecyclerPool.ThreadLocalPoolBase<BufferRecycler> {
 
-    public static final ThreadJsonBuffers POOL = new ThreadJsonBuffers();
+    static final ThreadJsonBuffers POOL = new ThreadJsonBuffers();
 
     private static final long serialVersionUID = 1L;
 

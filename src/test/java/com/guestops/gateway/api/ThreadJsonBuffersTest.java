@@ -1,4 +1,4 @@
-package com.guestops.gateway.host;
+package com.guestops.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
