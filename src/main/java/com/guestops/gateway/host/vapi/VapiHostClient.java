@@ -14,13 +14,14 @@ import com.guestops.gateway.host.HostEndpoint;
 import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.HostFailure.Kind;
 import com.guestops.gateway.host.HostHttp;
+import com.guestops.gateway.host.HostHttp.Header;
 import com.guestops.gateway.host.HostHttp.Pool;
 import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.RelayedErrors;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -55,6 +56,8 @@ public final class VapiHostClient implements HostClient {
 
     private static final Logger LOG = Logger.getLogger(VapiHostClient.class);
     static final String SESSION_HEADER = "vmware-api-session-id";
+    private static final CharSequence SESSION = HttpHeaders.createOptimized(SESSION_HEADER);
+    private static final Header JSON_BODY = new Header(HttpHeaders.createOptimized("Content-Type"), "application/json");
 
     private final HostEndpoint endpoint;
     private final ObjectMapper json;
@@ -116,7 +119,7 @@ public final class VapiHostClient implements HostClient {
 
     private Uni<Void> terminateWith(Session s, boolean renewed, String path, Buffer body, long deadline,
             List<String> secrets) {
-        MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
+        List<Header> headers = List.of(sessionHeader(s), JSON_BODY);
         return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, path, headers, body, deadline, true)
                 .chain(answer -> {
                     int status = answer.status();
@@ -145,7 +148,7 @@ public final class VapiHostClient implements HostClient {
 
     private Uni<ProcessInfo> processWith(Session s, boolean renewed, String path, Buffer body, long deadline,
             List<String> secrets) {
-        MultiMap headers = sessionHeaders(s).set("Content-Type", "application/json");
+        List<Header> headers = List.of(sessionHeader(s), JSON_BODY);
         return endpoint.http().send(Pool.OPERATIONS, HttpMethod.POST, path, headers, body, deadline, false)
                 .chain(answer -> {
                     int status = answer.status();
@@ -209,7 +212,7 @@ public final class VapiHostClient implements HostClient {
     }
 
     private Uni<Ownership> ownsWith(Session s, boolean renewed, String path, long deadline) {
-        return endpoint.http().send(Pool.LOOKUPS, HttpMethod.GET, path, sessionHeaders(s), Buffer.buffer(), deadline, false)
+        return endpoint.http().send(Pool.LOOKUPS, HttpMethod.GET, path, List.of(sessionHeader(s)), Buffer.buffer(), deadline, false)
                 .chain(answer -> {
                     int status = answer.status();
                     JsonNode body = parse(answer);
@@ -243,7 +246,7 @@ public final class VapiHostClient implements HostClient {
 
     /** {@code GET /api/session}: 200 = our session is alive, 401 = it is gone, anything else: the host is not well. */
     private Uni<Boolean> sessionAlive(Session s, long deadline) {
-        return endpoint.http().send(Pool.SESSION, HttpMethod.GET, "/api/session", sessionHeaders(s),
+        return endpoint.http().send(Pool.SESSION, HttpMethod.GET, "/api/session", List.of(sessionHeader(s)),
                 Buffer.buffer(), deadline, false).map(answer -> {
                     int status = answer.status();
                     if (status >= 200 && status < 300) {
@@ -268,7 +271,7 @@ public final class VapiHostClient implements HostClient {
     }
 
     private Uni<Session> login() {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("Authorization", basicAuthorization);
+        List<Header> headers = List.of(new Header(HttpHeaders.createOptimized("Authorization"), basicAuthorization));
         return endpoint.http().send(Pool.SESSION, HttpMethod.POST, "/api/session", headers,
                 Buffer.buffer(), endpoint.sessionDeadline(), false).map(answer -> {
                     int status = answer.status();
@@ -295,14 +298,14 @@ public final class VapiHostClient implements HostClient {
 
     /** {@code DELETE /api/session}: ends the session; bounded, and its answer does not matter. */
     private Uni<Void> logout(Session s) {
-        return endpoint.http().send(Pool.SESSION, HttpMethod.DELETE, "/api/session", sessionHeaders(s),
+        return endpoint.http().send(Pool.SESSION, HttpMethod.DELETE, "/api/session", List.of(sessionHeader(s)),
                 Buffer.buffer(), System.nanoTime() + HostClient.LOGOUT_TIMEOUT.toNanos(), false)
                 .invoke(answer -> LOG.debugf("Host %s: logged out (HTTP %d)", name(), answer.status()))
                 .replaceWithVoid();
     }
 
-    private static MultiMap sessionHeaders(Session s) {
-        return MultiMap.caseInsensitiveMultiMap().set(SESSION_HEADER, s.id());
+    private static Header sessionHeader(Session s) {
+        return new Header(SESSION, s.id());
     }
 
     // ---- the host's error body --------------------------------------------------------------------

@@ -12,12 +12,13 @@ import com.guestops.gateway.host.HostEndpoint;
 import com.guestops.gateway.host.HostFailure;
 import com.guestops.gateway.host.HostFailure.Kind;
 import com.guestops.gateway.host.HostHttp;
+import com.guestops.gateway.host.HostHttp.Header;
 import com.guestops.gateway.host.HostHttp.Pool;
 import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.host.SharedSession;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,9 @@ public final class Vim25HostClient implements HostClient {
     private static final Logger LOG = Logger.getLogger(Vim25HostClient.class);
 
     static final String COOKIE = "vmware_soap_session";
+    private static final Header XML_BODY = new Header(HttpHeaders.createOptimized("Content-Type"), "text/xml; charset=utf-8");
+    private static final CharSequence SOAP_ACTION = HttpHeaders.createOptimized("SOAPAction");
+    private static final CharSequence COOKIE_HEADER = HttpHeaders.createOptimized("Cookie");
     /**
      * SOAPAction of the very first call, before the host has told its own API version: 5.1 is the
      * oldest version with every type used here (SAMLTokenAuthentication) and is understood by every
@@ -365,12 +369,8 @@ public final class Vim25HostClient implements HostClient {
     // ---- one SOAP exchange -------------------------------------------------------------------------
 
     private Uni<Reply> post(Pool pool, String cookie, String version, String xml, long deadline, boolean operation) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                .set("Content-Type", "text/xml; charset=utf-8")
-                .set("SOAPAction", "\"urn:vim25/" + version + "\"");
-        if (cookie != null) {
-            headers.set("Cookie", cookie);
-        }
+        Header action = new Header(SOAP_ACTION, "\"urn:vim25/" + version + "\"");
+        List<Header> headers = cookie == null ? List.of(XML_BODY, action) : List.of(XML_BODY, action, new Header(COOKIE_HEADER, cookie));
         return endpoint.http().send(pool, HttpMethod.POST, sdkPath, headers, Buffer.buffer(xml), deadline, operation)
                 .map(answer -> read(answer, operation));
     }

@@ -131,6 +131,9 @@ class VapiHostClientTest {
         assertThat(call.getHeader("vmware-api-session-id")).isEqualTo("sess-1");
         assertThat(call.containsHeader("Authorization")).isFalse();
         assertThat(call.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(call.getHeader("User-Agent")).isEqualTo("guestops-gateway");
+        assertThat(login.getHeader("User-Agent")).isEqualTo("guestops-gateway");
+        assertThat(call.getHeader("Content-Length")).isEqualTo(Integer.toString(call.getBody().length));
         assertThat(json.readTree(call.getBodyAsString())).isEqualTo(json.readTree(
                 "{\"credentials\":{\"interactive_session\":false,\"type\":\"USERNAME_PASSWORD\",\"user_name\":\"root\","
                         + "\"password\":\"vmware\"}}"));

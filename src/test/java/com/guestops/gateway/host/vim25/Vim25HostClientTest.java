@@ -77,6 +77,7 @@ class Vim25HostClientTest {
         assertThat(wire).allSatisfy(r -> {
             assertThat(r.getHeader("Content-Type")).isEqualToIgnoringCase("text/xml; charset=utf-8");
             assertThat(r.getHeader("SOAPAction")).startsWith("\"urn:vim25/");
+            assertThat(r.getHeader("User-Agent")).isEqualTo("guestops-gateway");
         });
         // before the host said its version, a conservative one; then the host's about.apiVersion (6.5)
         assertThat(wire.get(0).getHeader("SOAPAction")).isEqualTo("\"urn:vim25/5.1\"");
