@@ -6,6 +6,7 @@ import com.guestops.gateway.error.VapiError;
 import com.guestops.gateway.error.VapiException;
 import com.guestops.gateway.host.ProcessInfo;
 import com.guestops.gateway.security.BearerAuthenticator;
+import com.guestops.gateway.security.CallerIdentity;
 import com.guestops.gateway.security.ClientCertificates;
 import com.guestops.gateway.terminate.ProcessView;
 import com.guestops.gateway.terminate.TerminateCommand;
@@ -82,36 +83,46 @@ public class GuestProcessEndpoint {
             return Uni.createFrom().item(finish(flavour, trace, null, refusal.get()));
         }
         CompletableFuture<OperationAnswer> running = shutdown.track(RequestBody.read(request, bodyTimeout)
-                .call(body -> clientCertificates.check(verifiedClientCertificate(request)))
-                .chain(body -> authenticator.authenticate(request.headers().getAll(HttpHeaders.AUTHORIZATION))
-                .chain(caller -> {
-                    if (caller.authenticated()) {
-                        // for the audit log, and on every later log line of the request: the request runs
-                        // on its own (duplicated) Vert.x context, which scopes the MDC to it
-                        trace.caller(caller.subject());
-                        MDC.put(CALLER_MDC, caller.subject());
-                    }
-                    authenticator.requireRole(caller);
-                    // an invalid request fails here with invalid_argument, before anything is routed
-                    TerminateCommand command = TerminateRequestParser.parse(vm, pid, actions(query),
-                            header(request, HttpHeaders.CONTENT_TYPE.toString()),
-                            header(request, TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
-                            header(request, TerminateRequestParser.IF_MATCH_HEADER), body)
-                            .withCaller(caller);
-                    trace.action(command.action().wireName());
-                    command.precondition().ifPresent(p -> trace.precondition(p.kind()));
-                    trace.guestUser(command.credentials().userName().orElse(null));
-                    return command.action() == Action.GET
-                            ? service.process(command, trace).map(view -> (Object) view)
-                            : service.terminate(command, trace).map(ignored -> (Object) null);
-                }))
-                .map(result -> finish(flavour, trace, result, null))
-                .onFailure().recoverWithItem(f -> finish(flavour, trace, null, f))
+                .chain(body -> {
+                    clientCertificates.check(verifiedClientCertificate(request));
+                    return authenticator.authenticate(request.headers().getAll(HttpHeaders.AUTHORIZATION))
+                            .chain(caller -> operate(request, trace, vm, pid, query, body, caller));
+                })
+                // success or failure: counted, audited and rendered in one step
+                .onItemOrFailure().transform((result, failure) -> finish(flavour, trace, result, failure))
                 .subscribeAsCompletionStage());
         // started here and run to its end even if the caller goes away: a terminate that reaches a host
         // is always counted and audited with what really happened (a shutdown waits for it too). The caller
         // waits on a copy, so a closed connection cancels only the copy, never the call in progress.
         return Uni.createFrom().completionStage(running.copy());
+    }
+
+    /** The authenticated request, validated and run: the process looked up ({@link ProcessView}) or killed (null). */
+    private Uni<Object> operate(HttpServerRequest request, TerminateTrace trace, String vm, String pid, MultiMap query,
+            byte[] body, CallerIdentity caller) {
+        if (caller.authenticated()) {
+            // for the audit log, and on every later log line of the request: the request runs
+            // on its own (duplicated) Vert.x context, which scopes the MDC to it
+            trace.caller(caller.subject());
+            MDC.put(CALLER_MDC, caller.subject());
+        }
+        authenticator.requireRole(caller);
+        // an invalid request fails here with invalid_argument, before anything is routed
+        TerminateCommand command = TerminateRequestParser.parse(vm, pid, actions(query),
+                header(request, HttpHeaders.CONTENT_TYPE.toString()),
+                header(request, TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
+                header(request, TerminateRequestParser.IF_MATCH_HEADER), body)
+                .withCaller(caller);
+        trace.action(command.action().wireName());
+        command.precondition().ifPresent(p -> trace.precondition(p.kind()));
+        trace.guestUser(command.credentials().userName().orElse(null));
+        return widened(command.action() == Action.GET ? service.process(command, trace) : service.terminate(command, trace));
+    }
+
+    /** A {@code Uni<ProcessView>} or a {@code Uni<Void>} (its item null) seen as what it is read as: an Object. */
+    @SuppressWarnings("unchecked")
+    private static Uni<Object> widened(Uni<?> answer) {
+        return (Uni<Object>) answer;
     }
 
     /** Every request ends here exactly once: count its outcome and render the answer. */

@@ -1,7 +1,7 @@
 package com.guestops.gateway.security;
 
+import com.guestops.gateway.error.VapiException;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import jakarta.inject.Inject;
@@ -76,14 +76,14 @@ public class ClientCertificates implements HttpServerOptionsCustomizer {
     /**
      * @param verifiedCertificate whether the request's connection is TLS and the caller presented a certificate the
      *                            TLS layer verified
-     * @return a failure with 401 {@code unauthenticated} when a certificate is required and there is none
+     * @throws VapiException 401 {@code unauthenticated} when a certificate is required and there is none
      */
-    public Uni<Void> check(boolean verifiedCertificate) {
+    public void check(boolean verifiedCertificate) {
         if (!required || verifiedCertificate) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         LOG.debug("Refused a request without a TLS client certificate");
-        return Uni.createFrom().failure(AuthMessages.clientCertificateMissing());
+        throw AuthMessages.clientCertificateMissing();
     }
 
     private static boolean hasTrustStore(Config config, Optional<String> name) {
