@@ -35,15 +35,17 @@ public class BodyLimitFilter {
     @Inject
     RequestOutcomes outcomes;
 
+    /** Like {@link RequestIds}' route: no path, the flavour's prefix checked here (no path parameter decoded per request). */
     void register(@Observes Router router) {
-        for (Flavour flavour : Flavour.values()) {
-            String path = "/" + flavour.tag() + "/*";
-            router.route(path).order(-1000).handler(ctx -> checkDeclaredLength(ctx, flavour))
-                    .failureHandler(ctx -> failed(ctx, flavour));
-        }
+        router.route().order(-1000).handler(this::checkDeclaredLength).failureHandler(this::failed);
     }
 
-    private void checkDeclaredLength(RoutingContext ctx, Flavour flavour) {
+    private void checkDeclaredLength(RoutingContext ctx) {
+        Flavour flavour = Flavour.under(ctx.normalizedPath());
+        if (flavour == null) {
+            ctx.next();
+            return;
+        }
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLarge(length)) {
             refuse(ctx, flavour, RequestBody.tooLarge(ctx.request()), true);
@@ -56,8 +58,9 @@ public class BodyLimitFilter {
         return ctx.request().version() == HttpVersion.HTTP_1_1 || ctx.request().version() == HttpVersion.HTTP_1_0;
     }
 
-    private void failed(RoutingContext ctx, Flavour flavour) {
-        if (ctx.response().headWritten()) {
+    private void failed(RoutingContext ctx) {
+        Flavour flavour = Flavour.under(ctx.normalizedPath());
+        if (flavour == null || ctx.response().headWritten()) {
             ctx.next();
             return;
         }
