@@ -19,8 +19,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +43,17 @@ import org.jboss.logging.MDC;
  * role) is answered 401/403 before its body is even parsed, never reaches routing or a host, and is
  * counted like every other outcome (host {@code none}, source {@code gateway}).
  */
-@ApplicationScoped
+@Singleton // called on every request: no client proxy in between (a context look-up per call)
 public class GuestProcessEndpoint {
 
     private static final Logger LOG = Logger.getLogger(GuestProcessEndpoint.class);
 
     /** Log MDC key holding the authenticated caller's subject for the rest of the request. */
     public static final String CALLER_MDC = "caller";
+
+    /** Header names read on every request, made once with their case-insensitive hashes. */
+    private static final CharSequence REQUEST_TIMEOUT = HttpHeaders.createOptimized(TerminateRequestParser.REQUEST_TIMEOUT_HEADER);
+    private static final CharSequence IF_MATCH = HttpHeaders.createOptimized(TerminateRequestParser.IF_MATCH_HEADER);
 
     private final TerminateService service;
     private final RequestOutcomes outcomes;
@@ -109,9 +113,7 @@ public class GuestProcessEndpoint {
         authenticator.requireRole(caller);
         // an invalid request fails here with invalid_argument, before anything is routed
         TerminateCommand command = TerminateRequestParser.parse(vm, pid, actions(query),
-                header(request, HttpHeaders.CONTENT_TYPE.toString()),
-                header(request, TerminateRequestParser.REQUEST_TIMEOUT_HEADER),
-                header(request, TerminateRequestParser.IF_MATCH_HEADER), body)
+                header(request, HttpHeaders.CONTENT_TYPE), header(request, REQUEST_TIMEOUT), header(request, IF_MATCH), body)
                 .withCaller(caller);
         trace.action(command.action().wireName());
         command.precondition().ifPresent(p -> trace.precondition(p.kind()));
@@ -155,7 +157,7 @@ public class GuestProcessEndpoint {
     }
 
     /** A header's field lines joined with commas (RFC 9110, 5.3), or null when it was not sent. */
-    private static String header(HttpServerRequest request, String name) {
+    private static String header(HttpServerRequest request, CharSequence name) {
         List<String> lines = request.headers().getAll(name);
         return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
     }

@@ -1,5 +1,6 @@
 package com.guestops.gateway.api;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,8 @@ import org.jboss.logging.MDC;
 public class RequestIds {
 
     public static final String HEADER = "X-Request-Id";
+    /** The header's name made once, its case-insensitive hash with it (read and written on every request). */
+    private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
     public static final String MDC_KEY = "requestId";
     private static final String CONTEXT_KEY = "guestops.requestId";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -35,10 +38,10 @@ public class RequestIds {
             ctx.next(); // not the operation's API: no id
             return;
         }
-        String id = sane(ctx.request().getHeader(HEADER));
+        String id = sane(ctx.request().getHeader(HEADER_NAME));
         ctx.put(CONTEXT_KEY, id);
         MDC.put(MDC_KEY, id);
-        ctx.response().putHeader(HEADER, id);
+        ctx.response().putHeader(HEADER_NAME, id);
         ctx.next();
     }
 

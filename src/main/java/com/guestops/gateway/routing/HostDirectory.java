@@ -15,8 +15,8 @@ import com.guestops.gateway.resilience.GuardedHost;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ import org.jboss.logging.Logger;
  * request waiting for it has left (its deadline passed), and each host's lookups run in a small
  * bulkhead of their own, on connections of their own, so they never delay a kill.
  */
-@ApplicationScoped
+@Singleton // called on every request: no client proxy in between (a context look-up per call)
 public class HostDirectory {
 
     private static final Logger LOG = Logger.getLogger(HostDirectory.class);

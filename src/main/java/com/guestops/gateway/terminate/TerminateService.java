@@ -15,8 +15,8 @@ import com.guestops.gateway.security.CallerScope;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,7 +43,7 @@ import org.jboss.logging.Logger;
  * ({@link ProcessTag}); otherwise nothing is killed and the answer is {@code concurrent_change}. Without one, the
  * delete is exactly the unconditional kill it always was: one host call, no lookup.
  */
-@ApplicationScoped
+@Singleton // called on every request: no client proxy in between (a context look-up per call)
 public class TerminateService {
 
     private static final Logger LOG = Logger.getLogger(TerminateService.class);
