@@ -97,7 +97,12 @@ public final class SharedSession<S> {
      *                      {@link Rejected} carries no answer of its own
      */
     public <T> Uni<T> call(Call<S, T> call, Supplier<Throwable> freshRejected) {
-        return session().chain(s -> call.apply(s, false))
+        return Uni.createFrom().deferred(() -> {
+                    Entry<S> entry = entry();
+                    S session = entry.value;
+                    // logged in (the usual case): the call at once, not through the memoized login's subscription
+                    return session != null ? call.apply(session, false) : entry.uni.chain(s -> call.apply(s, false));
+                })
                 // a rejected session refuses the call before it runs, so repeating it cannot act twice
                 .onFailure(Rejected.class).recoverWithUni(failure -> {
                     @SuppressWarnings("unchecked")
