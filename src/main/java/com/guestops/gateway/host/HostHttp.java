@@ -160,12 +160,21 @@ public final class HostHttp {
                     return;
                 }
                 HttpClientRequest outgoing = obtained.result();
-                if (!begin(outgoing)) {
+                try {
+                    outgoing.putHeader(USER_AGENT, GATEWAY);
+                    for (Header header : headers) {
+                        outgoing.putHeader(header.name(), header.value());
+                    }
+                } catch (IllegalArgumentException unsendable) {
+                    // a value HTTP cannot carry (a host's session id with a line break in it): nothing is sent, and
+                    // Vert.x's message, which quotes the value, goes nowhere
+                    outgoing.exceptionHandler(ignored -> { }); // the reset below is ours: not an error to log
+                    outgoing.reset();
+                    finish(null, failure(Kind.BAD_RESPONSE, -1, "a header value HTTP cannot carry", null));
                     return;
                 }
-                outgoing.putHeader(USER_AGENT, GATEWAY);
-                for (Header header : headers) {
-                    outgoing.putHeader(header.name(), header.value());
+                if (!begin(outgoing)) {
+                    return;
                 }
                 outgoing.send(body).onComplete(answered -> {
                     if (answered.failed()) {

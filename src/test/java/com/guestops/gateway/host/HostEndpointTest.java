@@ -191,6 +191,38 @@ class HostEndpointTest {
         }
     }
 
+    /** A header value HTTP cannot carry (a line break that would start a header line of its own): nothing is sent. */
+    @Test
+    void aHeaderValueHttpCannotCarryFailsTheExchangeAtOnceAndSendsNothing() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = VERTX.createHttpServer().requestHandler(request -> {
+            seen.add(request.uri());
+            request.response().setStatusCode(204).end();
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HostEndpoint endpoint = create(Map.of("type", "vapi", "url", "http://127.0.0.1:" + server.actualPort(),
+                "username", "svc", "password", "pw"));
+        try (LogCapture log = LogCapture.start()) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> endpoint.http().send(HostHttp.Pool.OPERATIONS, HttpMethod.POST, "/kill",
+                    List.of(new HostHttp.Header("vmware-api-session-id", "s3cr3t\r\nX-Injected: yes")), Buffer.buffer(),
+                    System.nanoTime() + 10_000_000_000L, true).await().atMost(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(HostFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(HostFailure.Kind.BAD_RESPONSE);
+                        assertThat(f.operationSent()).as("nothing was sent").isFalse();
+                        assertThat(f.getMessage()).doesNotContain("s3cr3t");
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            // the connection it held went back: the next exchange is sent
+            endpoint.http().send(HostHttp.Pool.OPERATIONS, HttpMethod.POST, "/next", List.of(), Buffer.buffer(),
+                    System.nanoTime() + 10_000_000_000L, true).await().atMost(Duration.ofSeconds(10));
+            assertThat(seen).containsExactly("/next");
+            assertThat(log.all()).doesNotContain("s3cr3t");
+        } finally {
+            endpoint.http().close();
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aRequestHeaderNeverShowsItsValue() {
         HostHttp.Header basic = new HostHttp.Header("Authorization", "Basic c3ZjOnMzY3JldA==");

@@ -291,6 +291,10 @@ public final class VapiHostClient implements HostClient {
                     if (id == null || !id.isTextual() || id.asText().isBlank()) {
                         throw bad(status, "login answer is not a JSON string", false);
                     }
+                    if (!id.asText().chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+                        // it goes into a header of every call: one with a line break would inject header lines
+                        throw bad(status, "login answer is not a session id (not visible ASCII)", false);
+                    }
                     LOG.debugf("Host %s: logged in as '%s'", name(), endpoint.username());
                     return new Session(id.asText());
                 });

@@ -118,6 +118,28 @@ class VapiHostClientTest {
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
+    void aSessionIdHttpCannotCarryIsNeverSentAndTheKillNeverHappened(Flavour flavour) {
+        // a host (or something posing as one) whose session id would inject a header line into the kill
+        HostMockServer.stub(login().willReturn(sessionId("sess-1\\r\\nX-Injected: yes")));
+        HostMockServer.stub(terminate().willReturn(aResponse().withStatus(204)));
+
+        long started = System.nanoTime();
+        VapiAnswer answer = delete(flavour, VM, 4242).send();
+
+        assertThat(terminates()).as("no kill request left the gateway").isEmpty();
+        assertThat(answer.status()).as(answer.body()).isIn(500, 503);
+        assertThat(answer.body()).doesNotContain("X-Injected").doesNotContain("sess-1");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("answered at once, not after a timeout")
+                .isLessThan(java.time.Duration.ofSeconds(5)); // the attempt timeout is 30 s
+        assertThat(logins()).as("the login is not kept: the next call logs in again").hasSize(1);
+        delete(flavour, VM, 4242).send();
+        assertThat(logins()).hasSize(2);
+        assertThat(terminates()).isEmpty();
+    }
+
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
     void logsInWithBasicAuthAndSendsTheCallersCredentials(Flavour flavour) throws Exception {
         loggedInHost();
 
