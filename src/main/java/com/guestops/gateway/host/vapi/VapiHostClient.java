@@ -292,8 +292,13 @@ public final class VapiHostClient implements HostClient {
                         throw bad(status, "login answer is not a JSON string", false);
                     }
                     if (!id.asText().chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-                        // it goes into a header of every call: one with a line break would inject header lines
-                        throw bad(status, "login answer is not a session id (not visible ASCII)", false);
+                        // it goes into a header of every call (one with a line break would inject header lines), so
+                        // it is unusable, and so is every login like it: kept like a refused login, for its back-off,
+                        // rather than a new session left on the host (it cannot be logged out) for every request
+                        LOG.warnf("Host %s answered the login of service account '%s' with a session id that is not"
+                                + " visible ASCII: it cannot be sent, logging in is retried after a back-off", name(),
+                                endpoint.username());
+                        throw new HostFailure(Kind.LOGIN_REFUSED, name(), false, status, "unusable session id", null);
                     }
                     LOG.debugf("Host %s: logged in as '%s'", name(), endpoint.username());
                     return new Session(id.asText());
