@@ -127,13 +127,24 @@ public class GuestProcessEndpoint {
         return (Uni<Object>) answer;
     }
 
-    /** Every request ends here exactly once: count its outcome and render the answer. */
+    /**
+     * Every request ends here exactly once: count its outcome and render the answer. Never throws: what it returns is
+     * the answer, whatever goes wrong in here (the pipeline has no later step that would count or render again).
+     */
     private OperationAnswer finish(Flavour flavour, TerminateTrace trace, Object result, Throwable failure) {
-        outcomes.record(trace, failure);
-        if (failure != null) {
-            return error(flavour, failure);
+        try {
+            outcomes.record(trace, failure);
+        } catch (RuntimeException e) {
+            LOG.error("Could not count or audit a request's outcome", e);
         }
-        return result instanceof ProcessView view ? found(flavour, view) : success(flavour);
+        try {
+            if (failure != null) {
+                return error(flavour, failure);
+            }
+            return result instanceof ProcessView view ? found(flavour, view) : success(flavour);
+        } catch (RuntimeException e) {
+            return error(flavour, e); // an internal error (logged there): the caller still gets the vAPI shape
+        }
     }
 
     /** Whether the request came over TLS with a client certificate, which the TLS layer has verified once it is here. */
