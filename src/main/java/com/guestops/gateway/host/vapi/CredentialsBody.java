@@ -1,6 +1,7 @@
 package com.guestops.gateway.host.vapi;
 
 import com.guestops.gateway.host.GuestCredentials;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The body of a guest-process call: the caller's guest credentials in the vAPI shape
@@ -17,7 +18,7 @@ import com.guestops.gateway.host.GuestCredentials;
  */
 final class CredentialsBody {
 
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INTERACTIVE = ascii("{\"credentials\":{\"interactive_session\":true");
     private static final byte[] NOT_INTERACTIVE = ascii("{\"credentials\":{\"interactive_session\":false");
     private static final byte[] PASSWORD_TYPE = ascii(",\"type\":\"USERNAME_PASSWORD\"");
@@ -128,6 +129,6 @@ final class CredentialsBody {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
