@@ -37,6 +37,6 @@ public enum Flavour {
 
     /** The flavour a request path belongs to; anything not under {@code /rest/} answers in the modern shape. */
     public static Flavour ofPath(String path) {
-        return path != null && (path.equals("/rest") || path.startsWith("/rest/")) ? REST : API;
+        return under(path) == REST ? REST : API;
     }
 }
