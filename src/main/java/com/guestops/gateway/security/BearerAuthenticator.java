@@ -78,13 +78,15 @@ public class BearerAuthenticator {
         }
         String token;
         try {
-            token = bearerToken(authorization);
+            token = bearerCandidate(authorization);
+            CallerIdentity known = verifiedTokens.caller(token);
+            if (known != null) {
+                // verified before and not expired since; the same token passed requireTokenSyntax then
+                return Uni.createFrom().item(known);
+            }
+            requireTokenSyntax(token);
         } catch (VapiException rejected) {
             return Uni.createFrom().failure(rejected);
-        }
-        CallerIdentity known = verifiedTokens.caller(token);
-        if (known != null) {
-            return Uni.createFrom().item(known); // verified before and not expired since
         }
         Uni<JsonWebToken> verified = settings.blockingVerification()
                 ? offloaded(token)
@@ -123,6 +125,15 @@ public class BearerAuthenticator {
      * between scheme and token, held equal by {@code BearerTokenSyntaxTest}.
      */
     static String bearerToken(List<String> authorization) {
+        return requireTokenSyntax(bearerCandidate(authorization));
+    }
+
+    /**
+     * What {@link #bearerToken} returns, or refuses, except a token with whitespace inside: that check reads the whole
+     * token, and a token found among the verified ones needs none ({@link VerifiedTokens} only holds tokens that
+     * passed it, and keys them by their exact characters).
+     */
+    private static String bearerCandidate(List<String> authorization) {
         if (authorization == null || authorization.isEmpty()) {
             LOG.debug("Rejected a request without an Authorization header");
             throw AuthMessages.tokenMissing();
@@ -150,11 +161,23 @@ public class BearerAuthenticator {
         while (tokenStart < end && value.charAt(tokenStart) <= ' ') {
             tokenStart++;
         }
-        if (tokenStart == end || indexOfWhitespace(value, tokenStart, end) >= 0) {
-            LOG.info("Rejected a request with a malformed bearer token");
-            throw AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
+        if (tokenStart == end) {
+            throw malformed();
         }
         return value.substring(tokenStart, end);
+    }
+
+    /** The token, unless it has whitespace inside (the trimmed token of a header with two words after the scheme). */
+    private static String requireTokenSyntax(String token) {
+        if (indexOfWhitespace(token, 0, token.length()) >= 0) {
+            throw malformed();
+        }
+        return token;
+    }
+
+    private static VapiException malformed() {
+        LOG.info("Rejected a request with a malformed bearer token");
+        return AuthMessages.tokenInvalid(TokenProblem.MALFORMED);
     }
 
     private JsonWebToken verify(String token) {

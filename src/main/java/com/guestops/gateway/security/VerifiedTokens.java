@@ -19,8 +19,10 @@ import java.util.function.LongSupplier;
  * claims, so the same caller. Only successful verifications are kept; an entry is never used past the token's
  * {@code exp} (nor past {@code iat} + {@code gateway.auth.max-token-age}), read against the wall clock on every use.
  *
- * <p>Tokens are keyed by their SHA-256, so no token is kept in memory. As with any bearer token, one verified
- * before its key was withdrawn (a JWKS rotation) stays accepted until it expires: keep token lifetimes short.
+ * <p>Tokens are keyed by their SHA-256, so no token is kept in memory. Only tokens that passed the header's syntax
+ * check (no whitespace inside) are remembered, so a token found here needs no second look at its characters. As with
+ * any bearer token, one verified before its key was withdrawn (a JWKS rotation) stays accepted until it expires: keep
+ * token lifetimes short.
  */
 final class VerifiedTokens {
 
@@ -80,7 +82,11 @@ final class VerifiedTokens {
         }
     });
 
+    /**
+     * The token's exact characters: UTF-8 gives every string its own bytes (US-ASCII wrote every other character as
+     * {@code ?}, so tokens differing only there shared an entry); for the ASCII of a JWT the bytes are the same.
+     */
     private static ByteBuffer key(String token) {
-        return ByteBuffer.wrap(SHA_256.get().digest(token.getBytes(StandardCharsets.US_ASCII)));
+        return ByteBuffer.wrap(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -116,6 +116,43 @@ class BearerAuthenticatorTest {
         assertThat(parser.verifications.get()).isEqualTo(3);
     }
 
+    /**
+     * A remembered token is found before its characters are checked for whitespace: the same token with whitespace
+     * inside is another string, never remembered, and still refused as malformed without a verification; around it
+     * (trimmed) it is the remembered token.
+     */
+    @Test
+    void aRememberedTokenWithWhitespaceInsideIsStillMalformed() {
+        long now = TestTokens.now();
+        RecordingParser parser = parser();
+        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
+                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false), new VerifiedTokens(100, System::currentTimeMillis));
+        String token = TestTokens.sign(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
+        assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().subject()).isEqualTo("svc");
+
+        for (String inside : List.of(" ", "\t", "\u000B", "\u001C")) {
+            String split = token.substring(0, 20) + inside + token.substring(20);
+            assertThatThrownBy(() -> authenticator.authenticate(List.of("Bearer " + split)).await().indefinitely())
+                    .isInstanceOfSatisfying(VapiException.class, e -> assertThat(e.error().messages().get(0).args())
+                            .as("refused as malformed").containsExactly(AuthMessages.TokenProblem.MALFORMED.tag()));
+        }
+        assertThat(authenticator.authenticate(List.of("  Bearer \t" + token + " \r\n")).await().indefinitely().subject())
+                .isEqualTo("svc");
+        assertThat(parser.verifications.get()).as("only the first request verified its token").isEqualTo(1);
+    }
+
+    /** Remembered tokens are told apart by every character, also one outside ASCII. */
+    @Test
+    void tokensDifferingOnlyOutsideAsciiAreNotTheSameEntry() {
+        VerifiedTokens tokens = new VerifiedTokens(100, System::currentTimeMillis);
+        CallerIdentity caller = CallerIdentity.authenticated("svc", Set.of(TestTokens.ROLE));
+        tokens.remember("header.pay?load.signature", caller, System.currentTimeMillis() + 60_000);
+        assertThat(tokens.caller("header.pay?load.signature")).isEqualTo(caller);
+        for (String other : List.of("header.pay\u00e9load.signature", "header.pay\u20acload.signature", "header.pay\u0100load.signature")) {
+            assertThat(tokens.caller(other)).as(other).isNull();
+        }
+    }
+
     /** A refused token is not remembered: every attempt is verified and refused again. */
     @Test
     void refusedTokensAreNotRemembered() {
