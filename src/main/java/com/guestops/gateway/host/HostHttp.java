@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.EnumMap;
@@ -83,6 +84,8 @@ public final class HostHttp {
     private final String hostName;
     private final int port;
     private final String basePath;
+    /** The address Vert.x would make from host and port for every request (parsing an IP literal each time). */
+    private final SocketAddress server;
     private final long maxResponseBytes;
     private final long connectTimeoutMillis;
     private final Map<Pool, LoopClients> clients;
@@ -98,6 +101,7 @@ public final class HostHttp {
         this.port = url.getPort() != -1 ? url.getPort() : ssl ? 443 : 80;
         String path = url.getRawPath() == null ? "" : url.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path; // no slash doubled
+        this.server = SocketAddress.inetSocketAddress(port, hostName); // a name stays a name: resolved per connection
         this.maxResponseBytes = maxResponseBytes;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.clients = new EnumMap<>(clients);
@@ -150,7 +154,7 @@ public final class HostHttp {
                         "no complete answer within " + remaining + " ms", null)));
             }
             String uri = basePath + path;
-            RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(hostName).setPort(port)
+            RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(hostName).setPort(port).setServer(server)
                     .setURI(uri.isEmpty() ? "/" : uri)
                     // waiting for a pooled connection counts against the attempt too
                     .setConnectTimeout(Math.min(connectTimeoutMillis, remaining));
