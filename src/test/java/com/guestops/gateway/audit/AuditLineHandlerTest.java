@@ -76,6 +76,29 @@ class AuditLineHandlerTest {
         assertThat(out.calls.get(1)).isEqualTo("{\"n\":4}" + nl);
     }
 
+    /** The bytes written are the lines' text in the platform's charset, as the console handler wrote them. */
+    @Test
+    void linesOutsideAsciiAreWrittenInThePlatformCharset() throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        Writes out = new Writes() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                all.write(b, off, len);
+            }
+        };
+        AuditLineOutput.AuditLineHandler handler = new AuditLineOutput.AuditLineHandler(out);
+        List<String> lines = List.of("{\"vm\":\"vm-\u00e9\u20ac\ud83d\ude00\"}", "{\"user\":\"\ud800\"}", "{\"n\":\"\u0000\u00ff\"}");
+        String nl = System.lineSeparator();
+        byte[] expected = String.join(nl, lines).concat(nl).getBytes(Charset.defaultCharset());
+        VERTX.getOrCreateContext().runOnContext(v -> lines.forEach(line -> handler.publish(record(line))));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> all.size() >= expected.length);
+        handler.publish(record(lines.get(0))); // and off the loop
+        byte[] offLoop = (lines.get(0) + nl).getBytes(Charset.defaultCharset());
+        assertThat(all.toByteArray()).isEqualTo(java.nio.ByteBuffer.allocate(expected.length + offLoop.length)
+                .put(expected).put(offLoop).array());
+    }
+
     @Test
     void aLineRecordedOffTheLoopIsWrittenAtOnce() {
         Writes out = new Writes();
@@ -96,7 +119,7 @@ class AuditLineHandlerTest {
         };
         AuditLineOutput.AuditLineHandler handler = new AuditLineOutput.AuditLineHandler(out);
         String line = "{\"pad\":\"" + "x".repeat(1000) + "\"}";
-        int lines = 3 * AuditLineOutput.AuditLineHandler.MAX_HELD_CHARS / line.length();
+        int lines = 3 * AuditLineOutput.AuditLineHandler.MAX_HELD_BYTES / line.length();
         List<Integer> writesDuringThePass = new CopyOnWriteArrayList<>();
         VERTX.getOrCreateContext().runOnContext(v -> {
             for (int i = 0; i < lines; i++) {
@@ -109,7 +132,7 @@ class AuditLineHandlerTest {
                 .until(() -> all.size() == lines * (line.length() + nl.length()));
         assertThat(writesDuringThePass.get(0)).as("writes made during the pass, at the cap").isBetween(2, 3);
         assertThat(out.calls).allSatisfy(call -> assertThat(call.length())
-                .isLessThanOrEqualTo(AuditLineOutput.AuditLineHandler.MAX_HELD_CHARS + line.length() + nl.length()));
+                .isLessThanOrEqualTo(AuditLineOutput.AuditLineHandler.MAX_HELD_BYTES + line.length() + nl.length()));
         assertThat(all.toString(Charset.defaultCharset())).isEqualTo((line + nl).repeat(lines));
     }
 }
