@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.ErrorManager;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
+import org.jboss.logmanager.ExtFormatter;
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 
@@ -65,10 +66,11 @@ public class AuditLineOutput {
         private final OutputStream out;
         /** What the console handler this replaces wrote in (it has no encoding set: the platform's). */
         private final Charset charset = Charset.defaultCharset();
-        private final byte[] newline = System.lineSeparator().getBytes(charset);
+        private final byte[] newline = MessageLine.NEWLINE.getBytes(charset);
 
         AuditLineHandler(OutputStream out) {
             this.out = out;
+            setFormatter(new MessageLine());
         }
 
         @Override
@@ -95,10 +97,7 @@ public class AuditLineOutput {
             }
         }
 
-        /**
-         * The message as it is and a line separator (what a {@code PatternFormatter("%s%n")} writes, without its
-         * per-record format steps and buffers: with the pattern, the formatting allocated more than the line itself).
-         */
+        /** What the handler's {@link MessageLine} formats, encoded, without making that string first. */
         private void append(ByteArrayOutputStream lines, ExtLogRecord record) {
             lines.writeBytes(record.getFormattedMessage().getBytes(charset));
             lines.writeBytes(newline);
@@ -119,6 +118,20 @@ public class AuditLineOutput {
             } finally {
                 lines.reset();
             }
+        }
+    }
+
+    /**
+     * The audit line as the handler writes it (its bytes are this, encoded in the platform's charset): the message as
+     * it is and a line separator, what a {@code PatternFormatter("%s%n")} writes without its per-record format steps
+     * and buffers (with the pattern, the formatting allocated more than the line itself).
+     */
+    private static final class MessageLine extends ExtFormatter {
+        private static final String NEWLINE = System.lineSeparator();
+
+        @Override
+        public String format(ExtLogRecord record) {
+            return record.getFormattedMessage() + NEWLINE;
         }
     }
 }

@@ -154,7 +154,8 @@ public final class HostHttp {
                         "no complete answer within " + remaining + " ms", null)));
             }
             String uri = basePath + path;
-            RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(hostName).setPort(port).setServer(server)
+            RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(hostName).setPort(port)
+                    .setServer(server)
                     .setURI(uri.isEmpty() ? "/" : uri)
                     // waiting for a pooled connection counts against the attempt too
                     .setConnectTimeout(Math.min(connectTimeoutMillis, remaining));

@@ -83,8 +83,9 @@ final class VerifiedTokens {
     });
 
     /**
-     * The token's exact characters: UTF-8 gives every string its own bytes (US-ASCII wrote every other character as
-     * {@code ?}, so tokens differing only there shared an entry); for the ASCII of a JWT the bytes are the same.
+     * The token's exact characters: UTF-8 gives every string its own bytes (but for lone surrogates, which a header
+     * value read off the wire never holds), where US-ASCII wrote every other character as {@code ?}, so tokens
+     * differing only there shared an entry; for the ASCII of a JWT the bytes are the same.
      */
     private static ByteBuffer key(String token) {
         return ByteBuffer.wrap(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));

@@ -97,6 +97,10 @@ class AuditLineHandlerTest {
         byte[] offLoop = (lines.get(0) + nl).getBytes(Charset.defaultCharset());
         assertThat(all.toByteArray()).isEqualTo(java.nio.ByteBuffer.allocate(expected.length + offLoop.length)
                 .put(expected).put(offLoop).array());
+        // what the handler's formatter says of a record is what it writes (other tests read the line through it)
+        for (String line : lines) {
+            assertThat(handler.getFormatter().format(record(line))).isEqualTo(line + nl);
+        }
     }
 
     @Test
