@@ -31,9 +31,10 @@ class AuditLineHandlerTest {
         VERTX.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    /** Each write call's text, as the stream received it. */
+    /** Each write call's text, as the stream received it, and every byte written, in order. */
     private static class Writes extends OutputStream {
         final List<String> calls = new CopyOnWriteArrayList<>();
+        final ByteArrayOutputStream all = new ByteArrayOutputStream();
 
         @Override
         public void write(int b) {
@@ -43,6 +44,7 @@ class AuditLineHandlerTest {
         @Override
         public void write(byte[] b, int off, int len) {
             calls.add(new String(b, off, len, Charset.defaultCharset()));
+            all.write(b, off, len);
         }
     }
 
@@ -79,14 +81,8 @@ class AuditLineHandlerTest {
     /** The bytes written are the lines' text in the platform's charset, as the console handler wrote them. */
     @Test
     void linesOutsideAsciiAreWrittenInThePlatformCharset() throws Exception {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        Writes out = new Writes() {
-            @Override
-            public void write(byte[] b, int off, int len) {
-                super.write(b, off, len);
-                all.write(b, off, len);
-            }
-        };
+        Writes out = new Writes();
+        ByteArrayOutputStream all = out.all;
         AuditLineOutput.AuditLineHandler handler = new AuditLineOutput.AuditLineHandler(out);
         List<String> lines = List.of("{\"vm\":\"vm-\u00e9\u20ac\ud83d\ude00\"}", "{\"user\":\"\ud800\"}", "{\"n\":\"\u0000\u00ff\"}");
         String nl = System.lineSeparator();
@@ -113,14 +109,8 @@ class AuditLineHandlerTest {
 
     @Test
     void aPassHoldsNoMoreThanItsCapAndLosesNothing() throws Exception {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        Writes out = new Writes() {
-            @Override
-            public void write(byte[] b, int off, int len) {
-                super.write(b, off, len);
-                all.write(b, off, len);
-            }
-        };
+        Writes out = new Writes();
+        ByteArrayOutputStream all = out.all;
         AuditLineOutput.AuditLineHandler handler = new AuditLineOutput.AuditLineHandler(out);
         String line = "{\"pad\":\"" + "x".repeat(1000) + "\"}";
         int lines = 3 * AuditLineOutput.AuditLineHandler.MAX_HELD_BYTES / line.length();

@@ -125,8 +125,7 @@ class BearerAuthenticatorTest {
     void aRememberedTokenWithWhitespaceInsideIsStillMalformed() {
         long now = TestTokens.now();
         RecordingParser parser = parser();
-        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
-                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false), new VerifiedTokens(100, System::currentTimeMillis));
+        BearerAuthenticator authenticator = remembering(parser);
         String token = TestTokens.sign(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
         assertThat(authenticator.authenticate(List.of("Bearer " + token)).await().indefinitely().subject()).isEqualTo("svc");
 
@@ -158,8 +157,7 @@ class BearerAuthenticatorTest {
     void refusedTokensAreNotRemembered() {
         long now = TestTokens.now();
         RecordingParser parser = parser();
-        BearerAuthenticator authenticator = new BearerAuthenticator(parser,
-                new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false), new VerifiedTokens(100, System::currentTimeMillis));
+        BearerAuthenticator authenticator = remembering(parser);
         String untrusted = TestTokens.signWithUntrustedKey(TestTokens.claims("svc", TestTokens.ROLE).issuedAt(now).expiresAt(now + 300));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> authenticator.authenticate(List.of("Bearer " + untrusted)).await().indefinitely())
@@ -202,6 +200,12 @@ class BearerAuthenticatorTest {
                 failure -> done.complete(new Result(null, failure, Thread.currentThread().getName(),
                         Vertx.currentContext() == context))));
         return done.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Enforced, without a JWKS, remembering up to 100 verified tokens by the wall clock. */
+    private static BearerAuthenticator remembering(RecordingParser parser) {
+        return new BearerAuthenticator(parser, new AuthSettings(AuthMode.ENFORCED, TestTokens.ROLE, List.of(), false),
+                new VerifiedTokens(100, System::currentTimeMillis));
     }
 
     private RecordingParser parser() {
