@@ -65,6 +65,9 @@ public record HostEndpoint(String name, URI url, String username, Secret passwor
             problems.add(prefix + "url must be an absolute http(s) URL with a host");
         } else if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
             problems.add(prefix + "url must not carry a query, a fragment or user info");
+        } else if (url.getPort() != -1 && (url.getPort() < 1 || url.getPort() > 65535)) {
+            // java.net.URI takes any number of digits; the socket address would refuse it, naming nothing
+            problems.add(prefix + "url must name a port from 1 to 65535");
         }
         if (config.username().filter(u -> !u.isBlank()).isEmpty()) {
             problems.add(prefix + "username is required");

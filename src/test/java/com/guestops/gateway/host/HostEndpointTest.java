@@ -165,6 +165,20 @@ class HostEndpointTest {
                 .hasMessageContaining("gateway.hosts.esx-01.resilience.attempt-timeout must be positive");
     }
 
+    /** Found by review: a port TCP does not have failed startup with Vert.x's message, naming neither host nor setting. */
+    @Test
+    void aPortOutsideTcpsRangeFailsStartupNamingTheUrl() {
+        for (String url : new String[] {"http://esx-01:70000/sdk", "https://esx-01:65536/sdk", "http://esx-01:0/sdk"}) {
+            assertThatThrownBy(() -> create(Map.of("type", "vim25", "url", url, "username", "svc", "password", "pw")))
+                    .as(url)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Invalid configuration of host 'esx-01'")
+                    .hasMessageContaining("gateway.hosts.esx-01.url must name a port from 1 to 65535");
+        }
+        assertThat(create(Map.of("type", "vim25", "url", "https://esx-01:65535/sdk", "username", "svc", "password", "pw"))
+                .toString()).contains("esx-01:65535"); // the highest port is one
+    }
+
     @Test
     void credentialsInTheUrlAreRefused() {
         assertThatThrownBy(() -> create(Map.of("type", "vim25",
