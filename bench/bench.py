@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
 """guestops-gateway benchmark against a plain nginx reverse proxy (issues 9 and 16).
 
-Run it through bench/run.sh (installs nginx and wrk, builds the app, the load driver and the minimal
-proxy). Python 3 standard library and openssl only. Everything listens on 127.0.0.1; every load run is
+Run it through bench/run.sh (installs nginx and wrk, builds the app, the load driver, the minimal
+proxy and the Quarkus floor). Python 3 standard library and openssl only. Everything listens on 127.0.0.1; every load run is
 bounded in time.
 
 Legs, measured alternately in one run (the order rotates every round):
   a  backend   nginx with canned vAPI answers, called directly           (the floor)
   b  nginx     nginx proxy_pass to the backend                           (the peer)
   v  vertx     a minimal Vert.x reverse proxy to the backend             (the JVM's floor for one hop)
+  q  quarkus   v's forwarding as the one route of a Quarkus application with the gateway's extensions and
+               settings                                                  (the floor of the gateway's stack)
   c  gw-vapi   the gateway with a vapi host pointed at the backend       (what is measured)
   e  gw-auth   leg c with caller authentication on: every request carries the same RS256 bearer token
   d  gw-sim    the gateway on its embedded simulator (no hosts configured)
 
-The JVM legs (v, c, e, d) run with the JVM options the Helm chart gives the pod (derived from
-helm/guestops-gateway/values.yaml unless --jvm-opts is given; leg v without the gateway's -D properties).
+The JVM legs (v, q, c, e, d) run with the JVM options the Helm chart gives the pod (derived from
+helm/guestops-gateway/values.yaml unless --jvm-opts is given; leg v without the gateway's -D properties, legs v
+and q without the gateway's class archive).
 
 Figures (each the median of --rounds runs): throughput with wrk at fixed connection counts;
 latency percentiles at fixed request rates, open model, with Hyperfoil (bench/loadgen); RSS under
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -51,17 +55,20 @@ HEADERS = {"Content-Type": "application/json", "vmware-api-session-id": "sess-1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 PROXY = BENCH / "loadgen" / "proxy" / "target"
+FLOOR_POM = BENCH / "loadgen" / "quarkus-floor" / "pom.xml"
+FLOOR_JAR = BENCH / "loadgen" / "quarkus-floor" / "target" / "quarkus-app" / "quarkus-run.jar"
 CHART_VALUES = ROOT / "helm" / "guestops-gateway" / "values.yaml"
 
 LEGS = {
     "a": "backend (nginx, canned vAPI answers)",
     "b": "nginx proxy_pass -> backend",
     "v": "minimal Vert.x proxy -> backend",
+    "q": "Quarkus floor (the gateway's extensions and settings, v's forwarding) -> backend",
     "c": "gateway, vapi host -> backend",
     "e": "gateway, vapi host -> backend, caller authentication on",
     "d": "gateway, embedded simulator",
 }
-PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5}
+PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5, "q": 6}
 
 DOCKERFILE = ROOT / "src" / "main" / "docker" / "Dockerfile.jvm"
 
@@ -504,6 +511,36 @@ class VertxProxy(JvmLeg):
                                            "--port", str(self.port), "--backend-port", str(self.backend_port)]
 
 
+class QuarkusFloor(Gateway):
+    """Leg q: bench/loadgen/quarkus-floor, started as the gateway is (its -D properties, its JVM options) but
+    without the gateway's class archive, which holds the gateway's classes, not these."""
+
+    def __init__(self, name, port, workdir, backend_port, jvm_opts=()):
+        super().__init__(name, port, workdir, jvm_opts=[o for o in jvm_opts if not o.startswith(ARCHIVE_OPTION)],
+                         extra_props=[f"-Dfloor.backend-port={backend_port}"], app_jar=FLOOR_JAR)
+
+
+def runtime_dependencies(pom):
+    """(groupId, artifactId) of a pom's dependencies outside the test scope."""
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    root = ET.parse(pom).getroot()
+    return {(d.findtext("m:groupId", namespaces=ns), d.findtext("m:artifactId", namespaces=ns))
+            for d in root.findall("m:dependencies/m:dependency", ns)
+            if d.findtext("m:scope", default="compile", namespaces=ns) != "test"}
+
+
+def floor_differs(app_pom=ROOT / "pom.xml", floor_pom=FLOOR_POM):
+    """Why leg q would not measure the gateway's stack (its dependencies differ from the gateway's), or None."""
+    app, floor = runtime_dependencies(app_pom), runtime_dependencies(floor_pom)
+    if app == floor:
+        return None
+    missing = sorted(f"{g}:{a}" for g, a in app - floor)
+    extra = sorted(f"{g}:{a}" for g, a in floor - app)
+    return (f"{floor_pom.relative_to(ROOT)} must have the gateway's runtime dependencies (pom.xml): "
+            + "; ".join(part for part in (f"missing {', '.join(missing)}" if missing else "",
+                                          f"not the gateway's {', '.join(extra)}" if extra else "") if part))
+
+
 # ---- load tools -------------------------------------------------------------------------------------
 
 def run_wrk(port, connections, duration, threads=2, headers=None):
@@ -587,9 +624,9 @@ def main():
                     help="JVM options of the JVM legs (default: what the Helm chart's defaults give the pod, "
                          "from helm/guestops-gateway/values.yaml)")
     ap.add_argument("--profile-duration", type=int, default=15,
-                    help="seconds of wrk load (64 connections) recorded with JFR on legs v, c and e after the "
+                    help="seconds of wrk load (64 connections) recorded with JFR on legs v, q, c and e after the "
                          "measured runs, for the summary's 'Where the CPU goes' (0: no profile)")
-    ap.add_argument("--legs", default="a,b,v,c,e,d")
+    ap.add_argument("--legs", default="a,b,v,q,c,e,d")
     ap.add_argument("--app-jar", default=str(APP_JAR), help="the packaged gateway (default: this checkout's)")
     ap.add_argument("--base-port", type=int, default=18081)
     args = ap.parse_args()
@@ -622,6 +659,12 @@ def main():
     jvms = {}
     if "v" in legs:
         jvms["v"] = VertxProxy("vertx", ports["v"], work / "vertx", backend_port=ports["a"], jvm_opts=jvm_opts)
+    if "q" in legs:
+        differs = floor_differs()
+        if differs:
+            ap.error(differs)
+        jvms["q"] = QuarkusFloor("quarkus-floor", ports["q"], work / "quarkus-floor", backend_port=ports["a"],
+                                 jvm_opts=jvm_opts)
     if "c" in legs:
         jvms["c"] = Gateway("gw-vapi", ports["c"], work / "gw-vapi", config=VAPI_CONFIG.format(backend=ports["a"]),
                             jvm_opts=jvm_opts, app_jar=args.app_jar)
@@ -802,8 +845,8 @@ def main():
 
         # -- profile: after every measured run, so that the recording cannot disturb them ----------------
         if args.profile_duration > 0:
-            # the floor and the legs the targets judge; leg d would add minutes and answer no target
-            profiled = [leg for leg in ("v", "c", "e") if leg in jvm_legs and leg in active]
+            # the floors and the legs the targets judge; leg d would add minutes and answer no target
+            profiled = [leg for leg in ("v", "q", "c", "e") if leg in jvm_legs and leg in active]
             log(f"profile: legs {profiled}, {args.profile_duration}s of wrk at 64 connections each, recorded with JFR")
             for leg in profiled:
                 pids = jvms[leg].pids()

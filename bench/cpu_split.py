@@ -31,7 +31,7 @@ OTHER_THREADS = "other threads"
 # the first frame from the top of a sample that is not the JDK's names the layer that spent it
 LAYERS = (
     ("com.guestops.gateway.", "gateway's own code"),
-    ("com.guestops.bench.", "minimal proxy's own code"),
+    ("com.guestops.bench.", "the floor's own code (v, q)"),
     ("io.netty.", "Netty"),
     ("io.vertx.", "Vert.x"),
     ("org.jboss.resteasy.reactive.", "RESTEasy Reactive"),

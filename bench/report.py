@@ -4,7 +4,8 @@
   python3 bench/report.py bench/results/raw/<run> [--machine machine.txt]
 
 Every figure is the median over the rounds; ratios are to leg b (nginx proxy), leg a (backend) and, for
-the gateway legs, leg v (the minimal Vert.x proxy: the JVM's floor for one forwarding hop).
+the gateway legs, leg v (the minimal Vert.x proxy: the JVM's floor for one forwarding hop) and leg q (the same
+forwarding on the gateway's Quarkus stack).
 """
 import json
 import os
@@ -16,6 +17,8 @@ LEG_NAMES = {
     "a": "a · backend (nginx, canned answers), direct",
     "b": "b · nginx proxy_pass → backend",
     "v": "v · minimal Vert.x proxy → backend (the JVM's floor for one forwarding hop)",
+    "q": "q · Quarkus floor → backend (v's forwarding as the one route of a Quarkus application with the gateway's "
+         "extensions and settings: the floor of the stack the gateway is built on)",
     "c": "c · gateway, vapi host → backend",
     "e": "e · gateway, vapi host → backend, caller authentication on (bearer JWT on every request)",
     "d": "d · gateway, embedded simulator",
@@ -55,7 +58,11 @@ def profile_section(w, profiles, avail):
     prof = {p["leg"]: p for p in profiles if p["leg"] in avail and p.get("requests")}
     if not prof:
         return
-    legs = [leg for leg in ("v", "c", "e", "d") if leg in prof]
+    legs = [leg for leg in ("v", "q", "c", "e", "d") if leg in prof]
+    # the columns of differences: c above v, split at q when q was profiled (q − v: the Quarkus stack; c − q: the
+    # gateway's own work on it)
+    pairs = [pair for pair in ((("q", "v"), ("c", "q")) if "q" in prof else (("c", "v"),))
+             if pair[0] in prof and pair[1] in prof]
 
     def per10k(leg, group, kind=None):
         cpu = prof[leg]["thread_cpu_s"]
@@ -67,7 +74,15 @@ def profile_section(w, profiles, avail):
         samples = prof[leg]["event_loop_samples"]
         return per10k(leg, "event loops", "user") * prof[leg]["layers"].get(layer, 0) / samples if samples else 0.0
 
-    diff = "c" in prof and "v" in prof
+
+    def diff_head():
+        return "".join(f" {x} − {y} |" for x, y in pairs)
+
+    def diff_cells(value):
+        return "".join(f" {value(x) - value(y):+.3f} |" for x, y in pairs)
+
+    def diff_blank():
+        return " |" * len(pairs)
     seconds = prof[legs[0]]["seconds"]
     w("## Where the CPU goes (profile after the measured runs)")
     w("")
@@ -85,20 +100,20 @@ def profile_section(w, profiles, avail):
     w("**CPU s per 10,000 requests, by thread** (user + kernel; kernel in brackets):")
     w("")
     head = " | ".join(f"{leg} ({fmt(prof[leg]['rps'])} req/s)" for leg in legs)
-    w(f"| threads | {head} |" + (" c − v |" if diff else ""))
-    w("|---|" + "---|" * len(legs) + ("---|" if diff else ""))
+    w(f"| threads | {head} |" + diff_head())
+    w("|---|" + "---|" * (len(legs) + len(pairs)))
     for group in THREAD_ROWS:
         if not any(per10k(leg, group) >= 0.0005 for leg in legs):
             continue
         cells = " | ".join(f"{per10k(leg, group):.3f} ({per10k(leg, group, 'kernel'):.3f})" for leg in legs)
-        w(f"| {group} | {cells} |" + (f" {per10k('c', group) - per10k('v', group):+.3f} |" if diff else ""))
+        w(f"| {group} | {cells} |" + diff_cells(lambda leg, group=group: per10k(leg, group)))
     totals = {leg: sum(per10k(leg, g) for g in THREAD_ROWS if g != "the recording itself") for leg in legs}
     w(f"| **total without the recording** | " + " | ".join(f"**{totals[leg]:.3f}**" for leg in legs) + " |"
-      + (f" **{totals['c'] - totals['v']:+.3f}** |" if diff else ""))
+      + "".join(f" **{totals[x] - totals[y]:+.3f}** |" for x, y in pairs))
     gcs = " | ".join(f"{prof[leg]['gc_count'] / prof[leg]['requests'] * 10000:.1f} "
                      f"({prof[leg]['gc_pause_ms']:.0f} ms of pauses, longest {prof[leg]['gc_pause_max_ms']:.1f} ms)"
                      for leg in legs)
-    w(f"| garbage collections per 10k requests | {gcs} |" + (" |" if diff else ""))
+    w(f"| garbage collections per 10k requests | {gcs} |" + diff_blank())
     w("")
     layers = sorted({layer for leg in legs for layer in prof[leg]["layers"]},
                     key=lambda layer: -max(loop_layer(leg, layer) for leg in legs))
@@ -106,16 +121,16 @@ def profile_section(w, profiles, avail):
       "the event loops' samples; a sample belongs to the first frame from its top that is not the JDK's, so a "
       "`HashMap.get` called by Vert.x is Vert.x's):")
     w("")
-    w("| layer | " + " | ".join(legs) + " |" + (" c − v |" if diff else ""))
-    w("|---|" + "---|" * len(legs) + ("---|" if diff else ""))
+    w("| layer | " + " | ".join(legs) + " |" + diff_head())
+    w("|---|" + "---|" * (len(legs) + len(pairs)))
     for layer in layers:
         cells = []
         for leg in legs:
             n, total = prof[leg]["layers"].get(layer, 0), prof[leg]["event_loop_samples"]
             cells.append(f"{loop_layer(leg, layer):.3f} ({100.0 * n / total:.0f} %)" if n else "—")
         w(f"| {layer} | " + " | ".join(cells) + " |"
-          + (f" {loop_layer('c', layer) - loop_layer('v', layer):+.3f} |" if diff else ""))
-    w("| samples | " + " | ".join(fmt(prof[leg]["event_loop_samples"]) for leg in legs) + " |" + (" |" if diff else ""))
+          + diff_cells(lambda leg, layer=layer: loop_layer(leg, layer)))
+    w("| samples | " + " | ".join(fmt(prof[leg]["event_loop_samples"]) for leg in legs) + " |" + diff_blank())
     w("")
     if "c" in prof and prof["c"]["own_frames"]:
         total = prof["c"]["event_loop_samples"]
@@ -127,17 +142,19 @@ def profile_section(w, profiles, avail):
         for frame, n in prof["c"]["own_frames"].items():
             w(f"| `{frame}` | {100.0 * n / total:.1f} % |")
         w("")
-    if diff:
-        above = totals["c"] - totals["v"]
-        ranked = sorted(((loop_layer("c", layer) - loop_layer("v", layer), layer) for layer in layers), reverse=True)
+    what = {("c", "v"): "Leg c spends {d} CPU s per 10,000 requests above the JVM's floor (v)",
+            ("q", "v"): "The Quarkus stack alone (q, forwarding only) spends {d} CPU s per 10,000 requests above the "
+                        "JVM's floor (v)",
+            ("c", "q"): "The gateway's own work on that stack (c over q) spends {d}"}
+    for x, y in pairs:
+        ranked = sorted(((loop_layer(x, layer) - loop_layer(y, layer), layer) for layer in layers), reverse=True)
         parts = [f"{layer} {d:+.3f} s" for d, layer in ranked[:6] if d > 0]
-        kernel = per10k("c", "event loops", "kernel") - per10k("v", "event loops", "kernel")
-        others = sum(per10k("c", g) - per10k("v", g) for g in THREAD_ROWS if g not in ("event loops", "the recording itself"))
-        w(f"Leg c spends {above:+.3f} CPU s per 10,000 requests above the floor in this profile: of its event loops' "
-          f"user time, {'; '.join(parts)}; their kernel time {kernel:+.3f} s; the other threads (GC, JIT, workers) "
+        kernel = per10k(x, "event loops", "kernel") - per10k(y, "event loops", "kernel")
+        others = sum(per10k(x, g) - per10k(y, g) for g in THREAD_ROWS if g not in ("event loops", "the recording itself"))
+        w(what[(x, y)].format(d=f"{totals[x] - totals[y]:+.3f}") + " in this profile: of the event loops' user time, "
+          f"{'; '.join(parts) or 'nothing'}; their kernel time {kernel:+.3f} s; the other threads (GC, JIT, workers) "
           f"{others:+.3f} s.")
         w("")
-
 
 def main():
     out = Path(sys.argv[1])
@@ -157,7 +174,7 @@ def main():
 
     lines = []
     w = lines.append
-    w("# Benchmark: guestops-gateway against nginx and a minimal Vert.x proxy on the same backend")
+    w("# Benchmark: guestops-gateway against nginx, a minimal Vert.x proxy and a Quarkus floor on the same backend")
     w("")
     how = (f"{rounds} rounds; every figure is the **median of {rounds} runs**, legs measured alternately (the order "
            f"rotates each round)" if rounds > 1 else
@@ -282,7 +299,7 @@ def main():
             w(f"| {label} |" + "".join(f" {cells[g][i][0]} | {yes(cells[g][i][1])} |" for g in gws))
         w("")
         w(f"JVM options of every JVM leg: `{args['jvm_opts']}` ({meta.get('jvm_opts_source', 'as given')}; leg v "
-          f"without the -D properties and the class archive).")
+          f"without the -D properties and the class archive, leg q without the class archive).")
         w("")
     else:
         w("No gateway leg was measured.")
@@ -303,33 +320,61 @@ def main():
              if a.get("status_without_token") == 401 else ""))
         w("")
 
-    # ---- the JVM's floor ------------------------------------------------------------------------
+    # ---- the floors ------------------------------------------------------------------------------------
     if "v" in avail and cmax:
         v_rps, v_cpu = thr_med("v", cmax, "rps"), thr_med("v", cmax, "own_cpu_s_per_10k")
-        w("## Above the JVM's floor (leg v)")
+        q_rps = thr_med("q", cmax, "rps") if "q" in avail else None
+        q_cpu = thr_med("q", cmax, "own_cpu_s_per_10k") if "q" in avail else None
+        w("## Above the floors (legs v and q)")
         w("")
         w("Leg v is a minimal Vert.x reverse proxy (`bench/loadgen/proxy`, a few dozen lines on the gateway's "
           "Vert.x and Netty, the same JVM options): it reads the POST, forwards it with the session header over a "
           "keep-alive pool and relays the status, and does nothing else. It is the least one forwarding hop "
-          "costs on this JVM.")
+          "costs on this JVM."
+          + (" Leg q (`bench/loadgen/quarkus-floor`) does the same steps as the one route of a Quarkus application "
+             "with the gateway's dependencies and its `application.properties`: Quarkus' HTTP server, its root "
+             "handler and request wrappers, Vert.x Web's router, the HTTP server metrics and the tracing hooks, "
+             "and none of the gateway's own work. Between v and q lies the stack the gateway is built on; between "
+             "q and c, the gateway's own work (validation, routing to the host, the fault-tolerance guard, the "
+             "session, metrics, the audit line)." if q_rps else ""))
         w("")
-        w(f"| leg | req/s @{cmax} | ×v | ×b | CPU s/10k @{cmax} | ×v | ×b | RSS MiB @{cmax} | cold start s |")
-        w("|---|---|---|---|---|---|---|---|---|")
-        for leg in [l for l in ("b", "v", "c", "e", "d") if l in avail]:
+        cols = "| leg | req/s @{c} | ×v |" + (" ×q |" if q_rps else "") + " ×b | CPU s/10k @{c} | ×v |" \
+            + (" ×q |" if q_rps else "") + " ×b | RSS MiB @{c} | cold start s |"
+        w(cols.format(c=cmax))
+        w("|---|" + "---|" * (8 + (2 if q_rps else 0)))
+        for leg in [l for l in ("b", "v", "q", "c", "e", "d") if l in avail]:
             rps, cpu = thr_med(leg, cmax, "rps"), thr_med(leg, cmax, "own_cpu_s_per_10k")
-            w(f"| {leg} | {fmt(rps)} | {ratio(rps, v_rps)} | {ratio(rps, thr_med('b', cmax, 'rps'))} | {fmt(cpu, 3)} | "
-              f"{ratio(cpu, v_cpu, 1)} | {ratio(cpu, thr_med('b', cmax, 'own_cpu_s_per_10k'), 1)} | "
+            w(f"| {leg} | {fmt(rps)} | {ratio(rps, v_rps)} |" + (f" {ratio(rps, q_rps)} |" if q_rps else "")
+              + f" {ratio(rps, thr_med('b', cmax, 'rps'))} | {fmt(cpu, 3)} | {ratio(cpu, v_cpu, 1)} |"
+              + (f" {ratio(cpu, q_cpu, 1)} |" if q_rps else "")
+              + f" {ratio(cpu, thr_med('b', cmax, 'own_cpu_s_per_10k'), 1)} | "
               f"{fmt(thr_med(leg, cmax, 'rss_max_mb'))} | {fmt(med([r['seconds'] for r in cold if r['leg'] == leg]), 2)} |")
         w("")
         parts = []
-        for leg in [l for l in ("c", "e", "d") if l in avail]:
+        for leg in [l for l in ("q", "c", "e", "d") if l in avail]:
             rps, cpu = thr_med(leg, cmax, "rps"), thr_med(leg, cmax, "own_cpu_s_per_10k")
             if rps and v_rps and cpu and v_cpu:
-                parts.append(f"leg {leg} reaches {rps / v_rps:.2f}× the floor's throughput and spends "
-                             f"{cpu / v_cpu:.1f}× its CPU per request")
+                parts.append(f"leg {leg} reaches {rps / v_rps:.2f}× v's throughput and spends "
+                             f"{cpu / v_cpu:.1f}× its CPU per request"
+                             + (f" ({rps / q_rps:.2f}× and {cpu / q_cpu:.1f}× q's)" if q_rps and leg != "q" else ""))
         if parts:
-            w("At " + str(cmax) + " connections " + "; ".join(parts) + ". What lies above 1× is the gateway's own work "
-              "(routing, validation, the guard, metrics, audit, tracing, and for leg e the token check).")
+            w("At " + str(cmax) + " connections " + "; ".join(parts) + "."
+              + ("" if q_rps else " What lies above 1× is the gateway's own work and the stack it is built on "
+                 "(routing, validation, the guard, metrics, audit, tracing, and for leg e the token check)."))
+            w("")
+        b_rps = thr_med("b", cmax, "rps")
+        if q_rps and b_rps and "c" in avail:
+            need = 0.5 * b_rps
+            c_rps = thr_med("c", cmax, "rps")
+            w(f"**What the throughput target asks in this run**: 0.5× nginx is {fmt(need)} req/s. The Quarkus stack "
+              f"with no gateway work on it (q) reached {fmt(q_rps)} req/s = {ratio(q_rps, b_rps)} nginx; leg c "
+              f"reached {fmt(c_rps)} req/s = {ratio(c_rps, q_rps)} q's. Meeting the target would take "
+              + (f"c at {need / q_rps:.2f}× q's throughput: the gateway's whole own work (validation, routing, the "
+                 f"guard, the session, metrics, audit) could cost at most {100 * (1 - need / q_rps):.0f} % of the "
+                 f"throughput of a route that does nothing but forward." if need < q_rps else
+                 "more than the Quarkus stack reaches with no gateway work on it at all: no change to the "
+                 "gateway's own code can meet it on this stack.")
+              + " What lies in each layer: *Where the CPU goes* below.")
             w("")
 
     # ---- the profile ---------------------------------------------------------------------------------
@@ -459,7 +504,7 @@ def main():
         if meta.get("class_archive_mib"):
             w(f"The gateway legs map the image's class archive ({meta['class_archive_mib']:.0f} MiB, made before the "
               "runs by `src/main/docker/appcds-train.sh` as the image build makes it: one terminate call on the "
-              "embedded demo); leg v has none.")
+              "embedded demo); legs v and q have none.")
         w("")
         w("| leg | median | runs | Quarkus \"started in\" (median) |")
         w("|---|---|---|---|")

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Benchmark of the gateway against a plain nginx reverse proxy and a minimal Vert.x proxy on the same
-# zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
+# Benchmark of the gateway against a plain nginx reverse proxy, a minimal Vert.x proxy and a Quarkus floor on
+# the same zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
 # run is bounded in time.
 #
-#   bench/run.sh                 # full run: 6 legs, 3 rounds, and the profile: about 25-35 minutes on 2 cores
+#   bench/run.sh                 # full run: 7 legs, 3 rounds, and the profile: about 30-40 minutes on 2 cores
 #   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look (~4 min)
 #
-# Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor),
-# c gateway -> vapi host, e = c with caller authentication on (a bearer JWT on every request),
-# d gateway on its embedded simulator.
+# Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor), q the
+# same forwarding as the one route of a Quarkus application with the gateway's dependencies and settings
+# (the floor of the gateway's stack), c gateway -> vapi host, e = c with caller authentication on (a bearer
+# JWT on every request), d gateway on its embedded simulator.
 #
 # Environment (all optional):
-#   BENCH_LEGS            legs to measure (a,b,v,c,e,d; a is always started, every other leg calls it)
+#   BENCH_LEGS            legs to measure (a,b,v,q,c,e,d; a is always started, every other leg calls it)
 #   BENCH_ROUNDS          rounds; every figure is the median over them (3)
 #   BENCH_CONNECTIONS     wrk connection counts (16,64)
 #   BENCH_DURATION        seconds per wrk run (8)
@@ -24,7 +25,7 @@
 #                         pod, from helm/guestops-gateway/values.yaml: javaMaxMemRatio of the memory
 #                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
 #                         image's ParallelGC options, javaOptsAppend)
-#   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, c and e after the measured runs, for the
+#   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, q, c and e after the measured runs, for the
 #                         summary's "Where the CPU goes" (15; each leg first runs until its JIT compiler is quiet
 #                         again under a first recording, up to 150 s; 0: no profile). Needs jcmd and jfr (the JDK).
 #   BENCH_SKIP_BUILD=1    use the existing target/quarkus-app
@@ -63,6 +64,8 @@ fi
 quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xml | head -1)
 ./mvnw -B -q -f bench/loadgen/proxy/pom.xml -Dquarkus.version="$quarkus_v" package
 vertx_v=$(tr ':' '\n' < bench/loadgen/proxy/target/classpath.txt | sed -n 's:.*/vertx-core-\(.*\)\.jar:\1:p' | head -1)
+# leg q: the gateway's dependencies and application.properties, v's forwarding as its one route
+./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package
 
 OUT=${BENCH_OUT:-bench/results/raw/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
@@ -82,7 +85,7 @@ args=()
 [ -n "${BENCH_JVM_OPTS:-}" ] && args+=(--jvm-opts "$BENCH_JVM_OPTS")
 [ -n "${BENCH_APP_JAR:-}" ] && args+=(--app-jar "$BENCH_APP_JAR")
 python3 bench/bench.py --out "$OUT" \
-  --legs "${BENCH_LEGS:-a,b,v,c,e,d}" \
+  --legs "${BENCH_LEGS:-a,b,v,q,c,e,d}" \
   --rounds "${BENCH_ROUNDS:-3}" \
   --connections "${BENCH_CONNECTIONS:-16,64}" \
   --duration "${BENCH_DURATION:-8}" \
