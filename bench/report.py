@@ -457,7 +457,7 @@ def main():
         w("## Resources under load (from /proc during the wrk runs)")
         w("")
         w("CPU seconds (user + system) per 10 000 requests of the leg's own processes — a: the backend's nginx "
-          "processes; b: the proxy's nginx processes (the backend's share not included); v, c, e, d: the JVM "
+          "processes; b: the proxy's nginx processes (the backend's share not included); v, q, c, e, d: the JVM "
           "(the backend's share not included). RSS: largest resident set of the same processes during a run.")
         w("")
         w("| leg |" + "".join(f" CPU s/10k @{c} | ×b | ×a |" for c in conns) + f" RSS MiB @{max(conns)} |")

@@ -8,11 +8,11 @@ one. Nothing here changes the product; it says what each cost is.
 --leg d (default): the embedded simulator; --leg c: a vapi host on the canned nginx backend (bench/nginx).
 
 Variants (runtime configuration only):
-  baseline    as shipped (JSON console log with one audit line per request, tracing spans created but
-              not sampled, metrics)
+  baseline    as shipped (JSON console log with one audit line per request, metrics, the tracing SDK off:
+              quarkus.otel.sdk.disabled=true in application.properties)
   no-audit    quarkus.log.category."com.guestops.gateway.audit".level=OFF
-  no-otel     quarkus.otel.sdk.disabled=true (no spans at all)
-  lean        both of the above
+  tracing-on  quarkus.otel.sdk.disabled=false with the shipped sampler ratio (0.0): what switching tracing
+              on costs while nothing is sampled (spans, ids and attributes made, none exported)
 Writes whatif.jsonl, jfr-top.txt and WHATIF.md.
 """
 import argparse
@@ -29,8 +29,7 @@ import bench  # noqa: E402
 VARIANTS = {
     "baseline": [],
     "no-audit": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF'],
-    "no-otel": ["-Dquarkus.otel.sdk.disabled=true"],
-    "lean": ['-Dquarkus.log.category."com.guestops.gateway.audit".level=OFF', "-Dquarkus.otel.sdk.disabled=true"],
+    "tracing-on": ["-Dquarkus.otel.sdk.disabled=false"],
     "heap-128m": ["-Xmx128m"],   # a later -Xmx wins over the heap share of the default options
 }
 
