@@ -47,13 +47,14 @@ public final class MinimalProxy extends AbstractVerticle {
                 new HttpClientOptions().setKeepAlive(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(poolPerLoop));
         vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setAcceptBacklog(4096))
-                .requestHandler(req -> forward(client, req))
+                .requestHandler(req -> forward(client, req, backendPort))
                 .listen()
                 .<Void>mapEmpty()
                 .onComplete(started);
     }
 
-    private void forward(HttpClient client, HttpServerRequest in) {
+    /** The forwarding itself; also leg q's route ({@code bench/loadgen/quarkus-floor}, which compiles this file). */
+    static void forward(HttpClient client, HttpServerRequest in, int backendPort) {
         String length = in.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null || !length.matches("[0-9]{1,9}") || Integer.parseInt(length) > MAX_BODY) {
             in.response().setStatusCode(length == null ? 411 : 413).end();
