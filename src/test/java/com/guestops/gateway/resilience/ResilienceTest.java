@@ -174,10 +174,11 @@ class ResilienceTest {
         for (Flavour f : Flavour.values()) {
             VapiAnswer open = delete(f, "vm-flaky", 7).body(OPS).send().assertError(503, ErrorType.SERVICE_UNAVAILABLE);
             assertThat(open.messageIds()).containsExactly("com.guestops.gateway.host.circuit_open");
-            // the breaker opened a moment ago: the whole delay is left, in whole seconds rounded up
+            // the breaker opened a moment ago: most of its delay is left (whole seconds, rounded up). Forgetting when
+            // it opened would answer 1; the lower bound leaves a slow machine up to 4 s for these calls
             long delay = guard.policy().breakerDelay().toSeconds();
-            assertThat(delay).isGreaterThan(2);
-            assertThat(Long.parseLong(open.header("Retry-After"))).isBetween(delay - 1, delay);
+            assertThat(delay).isGreaterThanOrEqualTo(5);
+            assertThat(Long.parseLong(open.header("Retry-After"))).isBetween(2L, delay);
         }
         assertThat(flaky.totalCalls()).as("an open breaker does not touch the host").isEqualTo(callsWhenOpened);
 
