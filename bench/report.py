@@ -145,7 +145,7 @@ def profile_section(w, profiles, avail):
     what = {("c", "v"): "Leg c spends {d} CPU s per 10,000 requests above the JVM's floor (v)",
             ("q", "v"): "The Quarkus stack alone (q, forwarding only) spends {d} CPU s per 10,000 requests above the "
                         "JVM's floor (v)",
-            ("c", "q"): "The gateway's own work on that stack (c over q) spends {d}"}
+            ("c", "q"): "The gateway's own work on the Quarkus stack (c over q) spends {d} CPU s per 10,000 requests"}
     for x, y in pairs:
         ranked = sorted(((loop_layer(x, layer) - loop_layer(y, layer), layer) for layer in layers), reverse=True)
         parts = [f"{layer} {d:+.3f} s" for d, layer in ranked[:6] if d > 0]
@@ -166,6 +166,8 @@ def main():
     lat = jsonl(out / "latency.jsonl")
     cold = jsonl(out / "coldstart.jsonl")
     failed = jsonl(out / "failed.jsonl")
+    profiles = jsonl(out / "profile.jsonl")
+    has_profile = any(p.get("requests") for p in profiles)
     unavailable = meta.get("unavailable", {})
     args = meta["args"]
     legs = [leg for leg in args["legs"].split(",")]
@@ -325,7 +327,7 @@ def main():
         v_rps, v_cpu = thr_med("v", cmax, "rps"), thr_med("v", cmax, "own_cpu_s_per_10k")
         q_rps = thr_med("q", cmax, "rps") if "q" in avail else None
         q_cpu = thr_med("q", cmax, "own_cpu_s_per_10k") if "q" in avail else None
-        w("## Above the floors (legs v and q)")
+        w("## Above the floors (legs v and q)" if q_rps else "## Above the JVM's floor (leg v)")
         w("")
         w("Leg v is a minimal Vert.x reverse proxy (`bench/loadgen/proxy`, a few dozen lines on the gateway's "
           "Vert.x and Netty, the same JVM options): it reads the POST, forwards it with the session header over a "
@@ -362,23 +364,25 @@ def main():
               + ("" if q_rps else " What lies above 1× is the gateway's own work and the stack it is built on "
                  "(routing, validation, the guard, metrics, audit, tracing, and for leg e the token check)."))
             w("")
-        b_rps = thr_med("b", cmax, "rps")
-        if q_rps and b_rps and "c" in avail:
+    # ---- what the throughput target asks, against the Quarkus floor -----------------------------------
+    if cmax and all(leg in avail for leg in ("b", "q", "c")):
+        b_rps, q_rps, c_rps = (thr_med(leg, cmax, "rps") for leg in ("b", "q", "c"))
+        if b_rps and q_rps and c_rps:
             need = 0.5 * b_rps
-            c_rps = thr_med("c", cmax, "rps")
             w(f"**What the throughput target asks in this run**: 0.5× nginx is {fmt(need)} req/s. The Quarkus stack "
               f"with no gateway work on it (q) reached {fmt(q_rps)} req/s = {ratio(q_rps, b_rps)} nginx; leg c "
               f"reached {fmt(c_rps)} req/s = {ratio(c_rps, q_rps)} q's. Meeting the target would take "
               + (f"c at {need / q_rps:.2f}× q's throughput: the gateway's whole own work (validation, routing, the "
                  f"guard, the session, metrics, audit) could cost at most {100 * (1 - need / q_rps):.0f} % of the "
-                 f"throughput of a route that does nothing but forward." if need < q_rps else
+                 f"throughput of a route that does nothing but forward; it costs {100 * (1 - c_rps / q_rps):.0f} %."
+                 if need < q_rps else
                  "more than the Quarkus stack reaches with no gateway work on it at all: no change to the "
                  "gateway's own code can meet it on this stack.")
-              + " What lies in each layer: *Where the CPU goes* below.")
+              + (" What lies in each layer: *Where the CPU goes* below." if has_profile else ""))
             w("")
 
     # ---- the profile ---------------------------------------------------------------------------------
-    profile_section(w, jsonl(out / "profile.jsonl"), avail)
+    profile_section(w, profiles, avail)
 
     # ---- throughput ---------------------------------------------------------------------------------
     w(f"## Throughput (wrk 4.1, 2 threads, {args['duration']} s per run, POST with the JSON body)")

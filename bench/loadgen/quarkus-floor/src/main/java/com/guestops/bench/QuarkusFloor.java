@@ -36,7 +36,8 @@ public class QuarkusFloor {
     private FastThreadLocal<HttpClient> clients;
 
     void register(@Observes Router router, Vertx vertx) {
-        int perLoop = Math.max(1, CONNECTIONS / VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+        int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE; // Quarkus' default, as MinimalProxy's main counts them
+        int perLoop = Math.max(1, (CONNECTIONS + loops - 1) / loops);
         clients = new FastThreadLocal<>() {
             @Override
             protected HttpClient initialValue() {
