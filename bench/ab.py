@@ -6,11 +6,16 @@ connections, round after round in alternating order. Prints, per build, the medi
 turnover). On a noisy host throughput and CPU move by 10-15 % from one run to the next; allocation per request
 does not, so a change that allocates less shows at once, one that only saves CPU needs several rounds.
 
-  python3 bench/ab.py ROUNDS DURATION NAME=PATH/quarkus-run.jar[|EXTRA JVM OPTIONS] ...
+  python3 bench/ab.py ROUNDS DURATION NAME=PATH/quarkus-run.jar[|EXTRA JVM OPTIONS] ... [NAME=floor]
 
   e.g. cp -r target/quarkus-app /tmp/before   (build the change)   then
        python3 bench/ab.py 4 20 before=/tmp/before/quarkus-run.jar after=target/quarkus-app/quarkus-run.jar
+
+NAME=floor measures the Quarkus floor (leg q of bench.py, bench/loadgen/quarkus-floor, built by bench/run.sh) in the
+same rotation, and the medians then show each build's throughput and CPU as multiples of the floor's.
+AB_MARKDOWN=FILE appends the medians to FILE as a Markdown table (bench/ceiling.sh uses it).
 """
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +42,11 @@ def main():
     builds = []
     for arg in sys.argv[3:]:
         name, _, rest = arg.partition("=")
+        if rest == "floor":
+            if not bench.FLOOR_JAR.exists():
+                sys.exit(f"{name}: {bench.FLOOR_JAR} is not built (bench/run.sh builds it)")
+            builds.append((name, None, bench.chart_jvm_opts()[0]))
+            continue
         jar, _, extra = rest.partition("|")
         jar = Path(jar).resolve()
         options = bench.chart_jvm_opts(app_jar=jar)[0]
@@ -50,8 +60,12 @@ def main():
         for r in range(rounds):
             order = list(enumerate(builds)) if r % 2 == 0 else list(reversed(list(enumerate(builds))))
             for i, (name, jar, options) in order:
-                gateway = bench.Gateway(name, 18100 + 2 * i, f"{work}/{name}-{r}", jvm_opts=options, app_jar=jar,
-                                        backend_port=BACKEND_PORT)
+                if jar is None:
+                    gateway = bench.QuarkusFloor(name, 18100 + 2 * i, f"{work}/{name}-{r}", backend_port=BACKEND_PORT,
+                                                 jvm_opts=options)
+                else:
+                    gateway = bench.Gateway(name, 18100 + 2 * i, f"{work}/{name}-{r}", jvm_opts=options, app_jar=jar,
+                                            backend_port=BACKEND_PORT)
                 took, _ = gateway.start("ab")
                 if took is None:
                     sys.exit(f"{name}: {gateway.failure()}")
@@ -72,9 +86,31 @@ def main():
     finally:
         backend.stop()
     print(f"medians of {rounds} rounds:")
-    for name, runs in results.items():
-        med = [statistics.median(run[k] for run in runs) for k in range(5)]
-        print(f"  {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request" % tuple(med))
+    medians = {name: [statistics.median(run[k] for run in runs) for k in range(5)] for name, runs in results.items()}
+    floor = next((medians[name] for name, jar, _ in builds if jar is None), None)
+    for name, med in medians.items():
+        versus = f" = %.2fx the floor's throughput, %.2fx its CPU" % (med[0] / floor[0], med[1] / floor[1]) if floor else ""
+        print(f"  {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request" % tuple(med) + versus)
+    if os.environ.get("AB_MARKDOWN"):
+        write_markdown(Path(os.environ["AB_MARKDOWN"]), builds, results, medians, floor)
+
+
+def write_markdown(path, builds, results, medians, floor):
+    """The medians as a Markdown table (appended to path), with each round's throughput beside them."""
+    lines = ["| build | options beside the chart's | req/s (median) | each round | CPU s/10k | KiB/request"
+             + (" | x floor's req/s | x floor's CPU |" if floor else " |"),
+             "|---|---|---|---|---|---" + ("|---|---|" if floor else "|")]
+    for name, jar, options in builds:
+        med = medians[name]
+        added = "the Quarkus floor (leg q)" if jar is None else " ".join(o for o in options if o.startswith("-Dceiling")
+                                                                         or "audit" in o) or "—"
+        rounds = ", ".join(f"{run[0]:,.0f}" for run in results[name])
+        row = f"| {name} | {added if added == '—' or jar is None else '`' + added + '`'} | {med[0]:,.0f} | {rounds} | {med[1]:.3f} | {med[4]:.1f}"
+        if floor:
+            row += f" | {med[0] / floor[0]:.2f}x | {med[1] / floor[1]:.2f}x"
+        lines.append(row + " |")
+    with path.open("a") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
