@@ -378,7 +378,9 @@ def main():
                  if need < q_rps else
                  "more than the Quarkus stack reaches with no gateway work on it at all: no change to the "
                  "gateway's own code can meet it on this stack.")
-              + (" What lies in each layer: *Where the CPU goes* below." if has_profile else ""))
+              + (" What lies in each layer: *Where the CPU goes* below." if has_profile else "")
+              + " How close c comes with whole layers of the gateway's own work taken out (a separate run, not "
+                "this one's): `bench/ceiling.sh`, `bench/results/CEILING.md`.")
             w("")
 
     # ---- the profile ---------------------------------------------------------------------------------
