@@ -40,11 +40,18 @@ def main():
         sys.exit(__doc__)
     rounds, duration = int(sys.argv[1]), int(sys.argv[2])
     builds = []
+    extras = {}
     for arg in sys.argv[3:]:
         name, _, rest = arg.partition("=")
         if rest == "floor":
             if not bench.FLOOR_JAR.exists():
                 sys.exit(f"{name}: {bench.FLOOR_JAR} is not built (bench/run.sh builds it)")
+            differs = bench.floor_differs()
+            if differs:
+                sys.exit(f"{name}: {differs}")
+    for arg in sys.argv[3:]:
+        name, _, rest = arg.partition("=")
+        if rest == "floor":
             builds.append((name, None, bench.chart_jvm_opts()[0]))
             continue
         jar, _, extra = rest.partition("|")
@@ -52,6 +59,7 @@ def main():
         options = bench.chart_jvm_opts(app_jar=jar)[0]
         bench.train_class_archive(options, app_jar=jar)  # before the backend takes its port
         builds.append((name, jar, options + extra.split()))
+        extras[name] = extra.strip()
     work = tempfile.mkdtemp(prefix="ab-")
     backend = bench.Nginx("backend", "backend.conf", BACKEND_PORT, work + "/backend")
     backend.start()
@@ -92,18 +100,17 @@ def main():
         versus = f" = %.2fx the floor's throughput, %.2fx its CPU" % (med[0] / floor[0], med[1] / floor[1]) if floor else ""
         print(f"  {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request" % tuple(med) + versus)
     if os.environ.get("AB_MARKDOWN"):
-        write_markdown(Path(os.environ["AB_MARKDOWN"]), builds, results, medians, floor)
+        write_markdown(Path(os.environ["AB_MARKDOWN"]), builds, extras, results, medians, floor)
 
 
-def write_markdown(path, builds, results, medians, floor):
+def write_markdown(path, builds, extras, results, medians, floor):
     """The medians as a Markdown table (appended to path), with each round's throughput beside them."""
     lines = ["| build | options beside the chart's | req/s (median) | each round | CPU s/10k | KiB/request"
              + (" | x floor's req/s | x floor's CPU |" if floor else " |"),
              "|---|---|---|---|---|---" + ("|---|---|" if floor else "|")]
     for name, jar, options in builds:
         med = medians[name]
-        added = "the Quarkus floor (leg q)" if jar is None else " ".join(o for o in options if o.startswith("-Dceiling")
-                                                                         or "audit" in o) or "—"
+        added = "the Quarkus floor (leg q)" if jar is None else extras.get(name) or "—"
         rounds = ", ".join(f"{run[0]:,.0f}" for run in results[name])
         row = f"| {name} | {added if added == '—' or jar is None else '`' + added + '`'} | {med[0]:,.0f} | {rounds} | {med[1]:.3f} | {med[4]:.1f}"
         if floor:

@@ -9,10 +9,12 @@
 # Layers the patch can switch off (each variant takes out everything before it too):
 #   guard    SmallRye Fault Tolerance's guard around the attempt (retry, circuit breaker, bulkhead)
 #   service  the use case's deadline and the host's protections and accounting (cool-down, retry budget, attempt
-#            listener and metrics): the owner is resolved and its client called once
+#            listener and metrics), the caller-scope checks and the hops back to the request's context: the owner
+#            is resolved and its client called once (the audit line then names no host and no attempt)
 #   record   the outcome's metrics and the audit line
-#   track    the shutdown tracking, and the copy that lets a kill run past its caller
-#   edge     the connection guard's Netty handlers (head and body timeouts, refusals in the vAPI shape)
+#   track    the shutdown tracking, the copy that lets a kill run past its caller, the client-certificate check
+#   edge     the connection guard's Netty handlers (head and body timeouts, refusals in the vAPI shape, the
+#            connection limit)
 #   parse    the request's validation (the first request's command is used for every later one; wrk sends one)
 # What is left after all of them: Quarkus' HTTP layer, the routes, reading the body, the endpoint's pipeline, routing
 # to the host and the vapi client's exchange (session, headers, capped read, attempt timeout), rendering the answer.
@@ -34,8 +36,8 @@ quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xm
 ./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package
 
 work=$(mktemp -d /tmp/ceiling.XXXXXX)
+trap 'git worktree remove --force "$work/src" 2>/dev/null || true; rm -rf "$work"' EXIT
 git worktree add -q --detach "$work/src" HEAD
-trap 'git worktree remove --force "$work/src"; rm -rf "$work"' EXIT
 git -C "$work/src" apply "$PWD/bench/ceiling/layers.patch"
 ./mvnw -B -q -f "$work/src/pom.xml" package -DskipTests -DskipITs
 patched="$work/src/target/quarkus-app/quarkus-run.jar"
@@ -63,7 +65,8 @@ AB_MARKDOWN="$table" python3 bench/ab.py "$rounds" "$duration" \
   echo "Each row after *shipped* is a build of the same commit with \`bench/ceiling/layers.patch\`, started with"
   echo "one more layer of the gateway's own work switched off than the row before (\`-Dceiling=...\`; what each takes out:"
   echo "\`bench/ceiling.sh\`). None of these builds is a product: they show how far the throughput target could be reached"
-  echo "by taking work out. The target asks c at 0.5x nginx; in the runs of 2026-12-05 that was about 0.8x the floor."
+  echo "by taking work out. What the target asks of c against the floor: bench/results/SUMMARY.md, \"What the throughput"
+  echo "target asks in this run\" (0.81x in the run of 2026-12-05 00:24)."
   echo
   cat "$table"
   echo
