@@ -64,8 +64,10 @@ fi
 quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xml | head -1)
 ./mvnw -B -q -f bench/loadgen/proxy/pom.xml -Dquarkus.version="$quarkus_v" package
 vertx_v=$(tr ':' '\n' < bench/loadgen/proxy/target/classpath.txt | sed -n 's:.*/vertx-core-\(.*\)\.jar:\1:p' | head -1)
-# leg q: the gateway's dependencies and application.properties, v's forwarding as its one route
-./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package
+# leg q: the gateway's dependencies and application.properties, v's forwarding as its one route (built only when measured)
+case ",${BENCH_LEGS:-q}," in
+  *,q,*) ./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package ;;
+esac
 
 OUT=${BENCH_OUT:-bench/results/raw/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
