@@ -4,7 +4,7 @@
 # of those layers switched off (-Dceiling=...), and the Quarkus floor (leg q), measured in alternating rounds by
 # bench/ab.py. Not part of ./mvnw verify, and none of it ships: the patch is applied to a throw-away worktree.
 #
-#   bench/ceiling.sh [ROUNDS] [DURATION]      # 3 rounds of 20 s (each start also warms for 30 s): ~30 minutes
+#   bench/ceiling.sh [ROUNDS] [DURATION]    # 3 rounds of 20 s by default, each start warmed 30 s first: ~25 min
 #
 # Layers the patch can switch off (each variant takes out everything before it too):
 #   guard    SmallRye Fault Tolerance's guard around the attempt (retry, circuit breaker, bulkhead)
@@ -31,8 +31,7 @@ duration=${2:-20}
 
 ./mvnw -B -q package -DskipTests -DskipITs
 quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xml | head -1)
-./mvnw -B -q -f bench/loadgen/pom.xml package
-./mvnw -B -q -f bench/loadgen/proxy/pom.xml -Dquarkus.version="$quarkus_v" package
+# (ab.py drives wrk only: neither the Hyperfoil load generator nor leg v's jar is needed; the floor compiles v's sources)
 ./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package
 
 work=$(mktemp -d /tmp/ceiling.XXXXXX)
@@ -78,4 +77,3 @@ AB_MARKDOWN="$table" python3 bench/ab.py "$rounds" "$duration" \
   echo "*The ceiling*."
 } > "$out"
 echo "wrote $out"
-
