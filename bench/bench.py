@@ -11,11 +11,14 @@ Legs, measured alternately in one run (the order rotates every round):
   v  vertx     a minimal Vert.x reverse proxy to the backend             (the JVM's floor for one hop)
   q  quarkus   v's forwarding as the one route of a Quarkus application with the gateway's extensions and
                settings                                                  (the floor of the gateway's stack)
+  x  ceiling   leg c's gateway built with bench/ceiling/layers.patch and started with every layer of its own
+               work switched off (-Dceiling=...): a measurement build, never a product; under wrk only
+                                                                         (the most c could reach)
   c  gw-vapi   the gateway with a vapi host pointed at the backend       (what is measured)
   e  gw-auth   leg c with caller authentication on: every request carries the same RS256 bearer token
   d  gw-sim    the gateway on its embedded simulator (no hosts configured)
 
-The JVM legs (v, q, c, e, d) run with the JVM options the Helm chart gives the pod (derived from
+The JVM legs (v, q, x, c, e, d) run with the JVM options the Helm chart gives the pod (derived from
 helm/guestops-gateway/values.yaml unless --jvm-opts is given; leg v without the gateway's -D properties, legs v
 and q without the gateway's class archive).
 
@@ -64,11 +67,17 @@ LEGS = {
     "b": "nginx proxy_pass -> backend",
     "v": "minimal Vert.x proxy -> backend",
     "q": "Quarkus floor (the gateway's extensions and settings, v's forwarding) -> backend",
+    "x": "the ceiling: leg c's gateway with every layer of its own work switched off -> backend",
     "c": "gateway, vapi host -> backend",
     "e": "gateway, vapi host -> backend, caller authentication on",
     "d": "gateway, embedded simulator",
 }
-PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5, "q": 6}
+PORT_OFFSETS = {"a": 0, "b": 1, "c": 2, "d": 3, "v": 4, "e": 5, "q": 6, "x": 7}
+# Leg x: the gateway built with bench/ceiling/layers.patch (bench/ceiling/build.sh) and started with every layer of
+# its own work switched off: the most leg c could reach if that work cost nothing. It answers the throughput question
+# only, so it runs under wrk only: the throughput rounds and the profile (no cold start, no fixed-rate latency).
+CEILING_LAYERS = "guard,service,record,track,edge,parse"
+WRK_ONLY = ("x",)
 
 DOCKERFILE = ROOT / "src" / "main" / "docker" / "Dockerfile.jvm"
 
@@ -435,11 +444,15 @@ class JvmLeg:
         logf.close()
         ready = wait_first_success(self.port, deadline_s, self.proc, headers=self.headers())
         took = None if ready is None else time.monotonic() - t0
-        started = None
-        m = re.search(r"started in ([0-9.]+)s", self.log_path.read_text(errors="replace"))
-        if m:
-            started = float(m.group(1))
-        return took, started
+        # the log line can reach the file just after the first answer (leg q's did, in some starts): look again
+        # for a moment, only once the start is over, so the wait is not measured
+        deadline = time.monotonic() + (2.0 if ready is not None else 0.0)
+        while True:
+            m = re.search(r"started in ([0-9.]+)s", self.log_path.read_text(errors="replace"))
+            if m or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        return took, float(m.group(1)) if m else None
 
     def failure(self):
         text = self.log_path.read_text(errors="replace") if self.log_path else ""
@@ -624,10 +637,12 @@ def main():
                     help="JVM options of the JVM legs (default: what the Helm chart's defaults give the pod, "
                          "from helm/guestops-gateway/values.yaml)")
     ap.add_argument("--profile-duration", type=int, default=15,
-                    help="seconds of wrk load (64 connections) recorded with JFR on legs v, q, c and e after the "
+                    help="seconds of wrk load (64 connections) recorded with JFR on legs v, q, x, c and e after the "
                          "measured runs, for the summary's 'Where the CPU goes' (0: no profile)")
-    ap.add_argument("--legs", default="a,b,v,q,c,e,d")
+    ap.add_argument("--legs", default="a,b,v,q,x,c,e,d")
     ap.add_argument("--app-jar", default=str(APP_JAR), help="the packaged gateway (default: this checkout's)")
+    ap.add_argument("--ceiling-jar", default=None,
+                    help="leg x's build: the gateway with bench/ceiling/layers.patch (bench/run.sh makes it)")
     ap.add_argument("--base-port", type=int, default=18081)
     args = ap.parse_args()
 
@@ -676,6 +691,17 @@ def main():
                                                            issuer=ISSUER, audience=AUDIENCE),
                             jvm_opts=jvm_opts, app_jar=args.app_jar,
                             headers=lambda: {"Authorization": auth.bearer()})
+    if "x" in legs:
+        if not args.ceiling_jar or not Path(args.ceiling_jar).exists():
+            unavailable["x"] = "no ceiling build (--ceiling-jar; bench/run.sh makes it with bench/ceiling/build.sh)"
+        else:
+            # its own class archive, made as the shipped build's is: an archive serves only the jar it was made for
+            x_opts = [ARCHIVE_OPTION + str(class_archive(args.ceiling_jar)) if o.startswith(ARCHIVE_OPTION) else o
+                      for o in jvm_opts]
+            train_class_archive(x_opts, args.ceiling_jar)
+            jvms["x"] = Gateway("gw-ceiling", ports["x"], work / "gw-ceiling",
+                                config=VAPI_CONFIG.format(backend=ports["a"]), jvm_opts=x_opts,
+                                extra_props=[f"-Dceiling={CEILING_LAYERS}"], app_jar=args.ceiling_jar)
     if "d" in legs:
         jvms["d"] = Gateway("gw-sim", ports["d"], work / "gw-sim", jvm_opts=jvm_opts, app_jar=args.app_jar)
     jvm_legs = [leg for leg in legs if leg in jvms]
@@ -685,6 +711,8 @@ def main():
 
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "ports": ports,
             "jvm_opts_source": jvm_source, "loadavg_start": loadavg(), "class_archive_mib": archive_mib}
+    if "x" in jvms:
+        meta["ceiling_layers"] = CEILING_LAYERS
     steal0 = cpu_times()
     if auth:
         meta["auth"] = {"issuer": ISSUER, "audience": AUDIENCE, "algorithm": "RS256 (2048-bit RSA)",
@@ -703,7 +731,8 @@ def main():
         # -- cold start: process launch to the first successful terminate call ----------------------
         log(f"cold start, {args.rounds} rounds")
         for r in range(args.rounds):
-            for leg in ["a"] + (["b"] if "b" in legs else []) + rotate([j for j in jvm_legs if j not in unavailable], r):
+            starts = [j for j in jvm_legs if j not in unavailable and j not in WRK_ONLY]
+            for leg in ["a"] + (["b"] if "b" in legs else []) + rotate(starts, r):
                 if leg == "a":
                     took, started = backend.start(), None
                 elif leg == "b":
@@ -811,10 +840,11 @@ def main():
             rates = [max(100, int(nginx_max * float(f) / 100) * 100) for f in fractions]
             meta["rates"] = dict(zip(fractions, rates))
             log(f"latency: nginx max {nginx_max:.0f} req/s -> rates {rates}")
+            timed = [leg for leg in active if leg not in WRK_ONLY]
             # One unrecorded open-loop run per leg first, at the lowest rate: the first open-loop run after the
             # saturation runs was slow on every JVM leg, whatever the build (round 0 blocked in most summaries;
             # side by side, two builds alike), which measured the switch from wrk to the load driver, not the leg.
-            for leg in active:
+            for leg in timed:
                 try:
                     run_openload(ports[leg], rates[0], args.lat_duration, args.lat_warmup, args.lat_connections,
                                  leg, work / f"openload-{leg}-warmup.json", headers=headers_of(leg))
@@ -823,7 +853,7 @@ def main():
                     log(f"  open-loop warm-up of {leg}: load driver failed ({str(e)[-200:]!r})")
             for r in range(args.rounds):
                 for rate in rates:
-                    for leg in rotate(active, r):
+                    for leg in rotate(timed, r):
                         sampler = RssSampler(lambda leg=leg: pids_of(leg))
                         la = loadavg()[0]
                         cpu0 = cpu_seconds(pids_of(leg))
@@ -849,8 +879,8 @@ def main():
 
         # -- profile: after every measured run, so that the recording cannot disturb them ----------------
         if args.profile_duration > 0:
-            # the floors and the legs the targets judge; leg d would add minutes and answer no target
-            profiled = [leg for leg in ("v", "q", "c", "e") if leg in jvm_legs and leg in active]
+            # the floors, the ceiling and the legs the targets judge; leg d would add minutes and answer no target
+            profiled = [leg for leg in ("v", "q", "x", "c", "e") if leg in jvm_legs and leg in active]
             log(f"profile: legs {profiled}, {args.profile_duration}s of wrk at 64 connections each, recorded with JFR")
             for leg in profiled:
                 pids = jvms[leg].pids()

@@ -20,9 +20,8 @@
 # to the host and the vapi client's exchange (session, headers, capped read, attempt timeout), rendering the answer.
 #
 # Writes bench/results/CEILING.md: each build's medians and their multiples of the floor's throughput and CPU per
-# request (read in bench/README.md, "The ceiling"). The patch is made against the code it was last run on; when the
-# code it touches has changed, `git apply` stops the script here, and the patch is made again from the same six
-# switches (bench/ceiling/layers.patch shows them).
+# request (read in bench/README.md, "The ceiling"). The patched build is made by bench/ceiling/build.sh (also used by
+# bench/run.sh for leg x, the last row's build beside the others in the full benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
@@ -36,10 +35,7 @@ quarkus_v=$(sed -n 's:.*<version.quarkus>\(.*\)</version.quarkus>.*:\1:p' pom.xm
 
 work=$(mktemp -d /tmp/ceiling.XXXXXX)
 trap 'git worktree remove --force "$work/src" 2>/dev/null || true; rm -rf "$work"' EXIT
-git worktree add -q --detach "$work/src" HEAD
-git -C "$work/src" apply "$PWD/bench/ceiling/layers.patch"
-./mvnw -B -q -f "$work/src/pom.xml" package -DskipTests -DskipITs
-patched="$work/src/target/quarkus-app/quarkus-run.jar"
+patched=$(bench/ceiling/build.sh "$work")
 
 out=bench/results/CEILING.md
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -64,8 +60,8 @@ AB_MARKDOWN="$table" python3 bench/ab.py "$rounds" "$duration" \
   echo "Each row after *shipped* is a build of the same commit with \`bench/ceiling/layers.patch\`, started with"
   echo "one more layer of the gateway's own work switched off than the row before (\`-Dceiling=...\`; what each takes out:"
   echo "\`bench/ceiling.sh\`). None of these builds is a product: they show how far the throughput target could be reached"
-  echo "by taking work out. What the target asks of c against the floor: bench/results/SUMMARY.md, \"What the throughput"
-  echo "target asks in this run\" (0.81x in the run of 2026-12-05 00:24)."
+  echo "by taking work out. What the target asks of c against the floor, and the last row measured beside nginx (leg x):"
+  echo "bench/results/SUMMARY.md, \"What the throughput target asks in this run\" and \"The ceiling (leg x)\"."
   echo
   cat "$table"
   echo

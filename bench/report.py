@@ -19,6 +19,10 @@ LEG_NAMES = {
     "v": "v · minimal Vert.x proxy → backend (the JVM's floor for one forwarding hop)",
     "q": "q · Quarkus floor → backend (v's forwarding as the one route of a Quarkus application with the gateway's "
          "extensions and settings: the floor of the stack the gateway is built on)",
+    "x": "x · the ceiling: leg c's gateway built with `bench/ceiling/layers.patch` and started with every layer of "
+         "its own work switched off (`-Dceiling=guard,service,record,track,edge,parse`; what each takes out: "
+         "`bench/ceiling.sh`): a measurement build, never a product, measured under wrk only (the throughput rounds and "
+         "the profile: no cold start, no fixed-rate latency)",
     "c": "c · gateway, vapi host → backend",
     "e": "e · gateway, vapi host → backend, caller authentication on (bearer JWT on every request)",
     "d": "d · gateway, embedded simulator",
@@ -58,11 +62,16 @@ def profile_section(w, profiles, avail):
     prof = {p["leg"]: p for p in profiles if p["leg"] in avail and p.get("requests")}
     if not prof:
         return
-    legs = [leg for leg in ("v", "q", "c", "e", "d") if leg in prof]
+    legs = [leg for leg in ("v", "q", "x", "c", "e", "d") if leg in prof]
     # the columns of differences: c above v, split at q when q was profiled (q − v: the Quarkus stack; c − q: the
-    # gateway's own work on it)
-    pairs = [pair for pair in ((("q", "v"), ("c", "q")) if "q" in prof else (("c", "v"),))
-             if pair[0] in prof and pair[1] in prof]
+    # gateway's own work on it), and that split at x when x was (x − q: what every call needs; c − x: the layers)
+    if "q" in prof and "x" in prof:
+        pairs = (("q", "v"), ("x", "q"), ("c", "x"))
+    elif "q" in prof:
+        pairs = (("q", "v"), ("c", "q"))
+    else:
+        pairs = (("c", "v"),)
+    pairs = [pair for pair in pairs if pair[0] in prof and pair[1] in prof]
 
     def per10k(leg, group, kind=None):
         cpu = prof[leg]["thread_cpu_s"]
@@ -134,18 +143,29 @@ def profile_section(w, profiles, avail):
     w("")
     if "c" in prof and prof["c"]["own_frames"]:
         total = prof["c"]["event_loop_samples"]
+        x = prof.get("x")
         w("**Leg c: the gateway's own code**, by the innermost gateway frame of each event-loop sample (whatever "
-          "library or JDK code it called; share of all event-loop samples):")
+          "library or JDK code it called; share of all event-loop samples)"
+          + (", and the same frames in leg x (— : not among x's most frequent)" if x else "") + ":")
         w("")
-        w("| frame | share |")
-        w("|---|---|")
+        w("| frame | share |" + (" share in x |" if x else ""))
+        w("|---|---|" + ("---|" if x else ""))
         for frame, n in prof["c"]["own_frames"].items():
-            w(f"| `{frame}` | {100.0 * n / total:.1f} % |")
+            in_x = ""
+            if x:
+                nx = x["own_frames"].get(frame)
+                in_x = f" {100.0 * nx / x['event_loop_samples']:.1f} % |" if nx else " — |"
+            w(f"| `{frame}` | {100.0 * n / total:.1f} % |" + in_x)
         w("")
     what = {("c", "v"): "Leg c spends {d} CPU s per 10,000 requests above the JVM's floor (v)",
             ("q", "v"): "The Quarkus stack alone (q, forwarding only) spends {d} CPU s per 10,000 requests above the "
                         "JVM's floor (v)",
-            ("c", "q"): "The gateway's own work on the Quarkus stack (c over q) spends {d} CPU s per 10,000 requests"}
+            ("c", "q"): "The gateway's own work on the Quarkus stack (c over q) spends {d} CPU s per 10,000 requests",
+            ("x", "q"): "What every call needs on the Quarkus stack (x over q: reading it, routing it to its host, the "
+                        "host's session and exchange, the answer) spends {d} CPU s per 10,000 requests",
+            ("c", "x"): "The layers of the gateway's own work that leg x switches off (c over x: the guard, the "
+                        "deadline and the host's protections, metrics and the audit line, the shutdown tracking, the "
+                        "connection guard, the validation) spend {d} CPU s per 10,000 requests"}
     for x, y in pairs:
         ranked = sorted(((loop_layer(x, layer) - loop_layer(y, layer), layer) for layer in layers), reverse=True)
         parts = [f"{layer} {d:+.3f} s" for d, layer in ranked[:6] if d > 0]
@@ -301,7 +321,8 @@ def main():
             w(f"| {label} |" + "".join(f" {cells[g][i][0]} | {yes(cells[g][i][1])} |" for g in gws))
         w("")
         w(f"JVM options of every JVM leg: `{args['jvm_opts']}` ({meta.get('jvm_opts_source', 'as given')}; leg v "
-          f"without the -D properties and the class archive, leg q without the class archive).")
+          f"without the -D properties and the class archive, leg q without the class archive"
+          + (", leg x with the class archive of its own build and `-Dceiling=...`" if "x" in avail else "") + ").")
         w("")
     else:
         w("No gateway leg was measured.")
@@ -338,13 +359,14 @@ def main():
              "handler and request wrappers, Vert.x Web's router, the HTTP server metrics and the tracing hooks, "
              "and none of the gateway's own work. Between v and q lies the stack the gateway is built on; between "
              "q and c, the gateway's own work (validation, routing to the host, the fault-tolerance guard, the "
-             "session, metrics, the audit line)." if q_rps else ""))
+             "session, metrics, the audit line)." if q_rps else "")
+          + (" Leg x is c with that work switched off (the ceiling: below)." if "x" in avail else ""))
         w("")
         cols = "| leg | req/s @{c} | ×v |" + (" ×q |" if q_rps else "") + " ×b | CPU s/10k @{c} | ×v |" \
             + (" ×q |" if q_rps else "") + " ×b | RSS MiB @{c} | cold start s |"
         w(cols.format(c=cmax))
         w("|---|" + "---|" * (8 + (2 if q_rps else 0)))
-        for leg in [l for l in ("b", "v", "q", "c", "e", "d") if l in avail]:
+        for leg in [l for l in ("b", "v", "q", "x", "c", "e", "d") if l in avail]:
             rps, cpu = thr_med(leg, cmax, "rps"), thr_med(leg, cmax, "own_cpu_s_per_10k")
             w(f"| {leg} | {fmt(rps)} | {ratio(rps, v_rps)} |" + (f" {ratio(rps, q_rps)} |" if q_rps else "")
               + f" {ratio(rps, thr_med('b', cmax, 'rps'))} | {fmt(cpu, 3)} | {ratio(cpu, v_cpu, 1)} |"
@@ -353,7 +375,7 @@ def main():
               f"{fmt(thr_med(leg, cmax, 'rss_max_mb'))} | {fmt(med([r['seconds'] for r in cold if r['leg'] == leg]), 2)} |")
         w("")
         parts = []
-        for leg in [l for l in ("q", "c", "e", "d") if l in avail]:
+        for leg in [l for l in ("q", "x", "c", "e", "d") if l in avail]:
             rps, cpu = thr_med(leg, cmax, "rps"), thr_med(leg, cmax, "own_cpu_s_per_10k")
             if rps and v_rps and cpu and v_cpu:
                 parts.append(f"leg {leg} reaches {rps / v_rps:.2f}× v's throughput and spends "
@@ -364,9 +386,10 @@ def main():
               + ("" if q_rps else " What lies above 1× is the gateway's own work and the stack it is built on "
                  "(routing, validation, the guard, metrics, audit, tracing, and for leg e the token check)."))
             w("")
-    # ---- what the throughput target asks, against the Quarkus floor -----------------------------------
+    # ---- what the throughput target asks, against the Quarkus floor and the ceiling ------------------
     if cmax and all(leg in avail for leg in ("b", "q", "c")):
         b_rps, q_rps, c_rps = (thr_med(leg, cmax, "rps") for leg in ("b", "q", "c"))
+        x_rps = thr_med("x", cmax, "rps") if "x" in avail else None
         if b_rps and q_rps and c_rps:
             need = 0.5 * b_rps
             w(f"**What the throughput target asks in this run**: 0.5× nginx is {fmt(need)} req/s. The Quarkus stack "
@@ -378,9 +401,32 @@ def main():
                  if need < q_rps else
                  "more than the Quarkus stack reaches with no gateway work on it at all: no change to the "
                  "gateway's own code can meet it on this stack.")
-              + (" What lies in each layer: *Where the CPU goes* below." if has_profile else "")
-              + " How close c comes with whole layers of the gateway's own work taken out (a separate run, not "
-                "this one's): `bench/ceiling.sh`, `bench/results/CEILING.md`.")
+              + (" What lies in each layer: *Where the CPU goes* below." if has_profile else ""))
+            w("")
+            if x_rps:
+                head = (f"**The ceiling (leg x)**: with every layer of its own work switched off — no fault-tolerance "
+                        f"guard; no deadline, cool-down, retry budget or attempt accounting; no metrics and no audit "
+                        f"line; no shutdown tracking; no connection guard; no validation — the gateway reached "
+                        f"{fmt(x_rps)} req/s = {ratio(x_rps, b_rps)} nginx = {ratio(x_rps, q_rps)} q's. ")
+                if x_rps < need:
+                    w(head + "**That is below the target too**: a gateway doing none of that work would miss it in "
+                      "this run. What is left in x is the stack (q) and what every call needs — reading it, routing "
+                      "it to its host, the host's session and exchange, the answer — so no implementation of the "
+                      "layers the design requires (DESIGN.md: retries, breakers, metrics on every outcome, the audit, "
+                      "the caller's deadline, the edge's limits, validation), however cheap, can meet the target on "
+                      "this stack in this run.")
+                elif c_rps < need:
+                    cost, allowed = 1 - c_rps / x_rps, 1 - need / x_rps
+                    w(head + f"The target lies between c and x: the layers the design requires (DESIGN.md: retries, "
+                      f"breakers, metrics on every outcome, the audit, the caller's deadline, the edge's limits, "
+                      f"validation) cost c {100 * cost:.0f} % of x's throughput, and the target leaves them at most "
+                      f"{100 * allowed:.0f} %: all of them together at {100 * allowed / cost:.0f} % of what they cost now.")
+                else:
+                    w(head + "Leg c meets the target in this run: x shows what its layers cost, "
+                      f"{100 * max(0.0, 1 - c_rps / x_rps):.0f} % of x's throughput.")
+                w("")
+            w("How much each layer takes, one at a time (a separate run, not this one's): `bench/ceiling.sh`, "
+              "`bench/results/CEILING.md`.")
             w("")
 
     # ---- the profile ---------------------------------------------------------------------------------

@@ -3,16 +3,18 @@
 # the same zero-cost backend, against issue 16's targets. Not part of ./mvnw verify. Loopback only; every load
 # run is bounded in time.
 #
-#   bench/run.sh                 # full run: 7 legs, 3 rounds, and the profile: about 30-40 minutes on 2 cores
+#   bench/run.sh                 # full run: 8 legs, 3 rounds, and the profile: about 30-40 minutes on 2 cores
 #   BENCH_ROUNDS=1 BENCH_DURATION=3 BENCH_LAT_DURATION=3 bench/run.sh     # a quick look (~4 min)
 #
 # Legs (bench/bench.py): a backend, b nginx proxy_pass, v minimal Vert.x proxy (the JVM's floor), q the
 # same forwarding as the one route of a Quarkus application with the gateway's dependencies and settings
-# (the floor of the gateway's stack), c gateway -> vapi host, e = c with caller authentication on (a bearer
-# JWT on every request), d gateway on its embedded simulator.
+# (the floor of the gateway's stack), x the ceiling: leg c with every layer of the gateway's own work switched
+# off (bench/ceiling/layers.patch on this commit, -Dceiling=...; a measurement build, never a product; under wrk
+# only: throughput, CPU, the profile), c gateway -> vapi host, e = c with caller authentication on (a bearer JWT on every request),
+# d gateway on its embedded simulator.
 #
 # Environment (all optional):
-#   BENCH_LEGS            legs to measure (a,b,v,q,c,e,d; a is always started, every other leg calls it)
+#   BENCH_LEGS            legs to measure (a,b,v,q,x,c,e,d; a is always started, every other leg calls it)
 #   BENCH_ROUNDS          rounds; every figure is the median over them (3)
 #   BENCH_CONNECTIONS     wrk connection counts (16,64)
 #   BENCH_DURATION        seconds per wrk run (8)
@@ -25,11 +27,12 @@
 #                         pod, from helm/guestops-gateway/values.yaml: javaMaxMemRatio of the memory
 #                         limit as -XX:MaxRAM/-XX:MaxRAMPercentage, i.e. a 256 MiB heap of 512Mi, the base
 #                         image's ParallelGC options, javaOptsAppend)
-#   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, q, c and e after the measured runs, for the
+#   BENCH_PROFILE_DURATION seconds of load recorded with JFR on legs v, q, x, c and e after the measured runs, for the
 #                         summary's "Where the CPU goes" (15; each leg first runs until its JIT compiler is quiet
 #                         again under a first recording, up to 150 s; 0: no profile). Needs jcmd and jfr (the JDK).
 #   BENCH_SKIP_BUILD=1    use the existing target/quarkus-app
-#   BENCH_APP_JAR         another packaged gateway (default target/quarkus-app/quarkus-run.jar)
+#   BENCH_APP_JAR         another packaged gateway for legs c, e, d (default target/quarkus-app/quarkus-run.jar;
+#                         leg x is built from this checkout's commit either way)
 #   BENCH_OUT             raw results directory (default bench/results/raw/<UTC time>)
 #
 # Writes the raw results and SUMMARY.md to BENCH_OUT, and copies the summary to
@@ -68,6 +71,15 @@ vertx_v=$(tr ':' '\n' < bench/loadgen/proxy/target/classpath.txt | sed -n 's:.*/
 case ",${BENCH_LEGS:-q}," in
   *,q,*) ./mvnw -B -q -f bench/loadgen/quarkus-floor/pom.xml -Dquarkus.version="$quarkus_v" package ;;
 esac
+# leg x: this commit with bench/ceiling/layers.patch, in a throw-away worktree (built only when measured)
+ceiling=()
+case ",${BENCH_LEGS:-x}," in
+  *,x,*)
+    ceiling_dir=$(mktemp -d /tmp/ceiling.XXXXXX)
+    trap 'git worktree remove --force "$ceiling_dir/src" 2>/dev/null || true; rm -rf "$ceiling_dir"' EXIT
+    ceiling_jar=$(bench/ceiling/build.sh "$ceiling_dir")
+    ceiling=(--ceiling-jar "$ceiling_jar") ;;
+esac
 
 OUT=${BENCH_OUT:-bench/results/raw/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
@@ -87,7 +99,7 @@ args=()
 [ -n "${BENCH_JVM_OPTS:-}" ] && args+=(--jvm-opts "$BENCH_JVM_OPTS")
 [ -n "${BENCH_APP_JAR:-}" ] && args+=(--app-jar "$BENCH_APP_JAR")
 python3 bench/bench.py --out "$OUT" \
-  --legs "${BENCH_LEGS:-a,b,v,q,c,e,d}" \
+  --legs "${BENCH_LEGS:-a,b,v,q,x,c,e,d}" \
   --rounds "${BENCH_ROUNDS:-3}" \
   --connections "${BENCH_CONNECTIONS:-16,64}" \
   --duration "${BENCH_DURATION:-8}" \
@@ -95,7 +107,7 @@ python3 bench/bench.py --out "$OUT" \
   --rate-fractions "${BENCH_RATE_FRACTIONS:-0.1,0.25}" \
   --jit-warmup "${BENCH_JIT_WARMUP:-120}" \
   --profile-duration "${BENCH_PROFILE_DURATION:-15}" \
-  "${args[@]}"
+  "${args[@]}" "${ceiling[@]}"
 
 python3 bench/report.py "$OUT" --machine "$OUT/machine.txt" > /dev/null
 cp "$OUT/SUMMARY.md" bench/results/SUMMARY.md
