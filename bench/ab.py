@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two or more builds of the gateway side by side: leg c (a vapi host on the canned nginx backend), each started
-with the chart's JVM options and its own class archive, warmed for 30 s and measured for DURATION s of wrk at 64
-connections, round after round in alternating order. Prints, per build, the medians of throughput, CPU seconds per
+with the chart's JVM options and its own class archive, warmed as bench.py warms every leg (wrk until its JIT
+compiler is quiet: 15-120 s) and measured for DURATION s of wrk at 64 connections, round after round in alternating order. Prints, per build, the medians of throughput, CPU seconds per
 10,000 requests (/proc), start to first 2xx, RSS, and memory allocated per request (jstat: the collections' eden
 turnover). On a noisy host throughput and CPU move by 10-15 % from one run to the next; allocation per request
 does not, so a change that allocates less shows at once, one that only saves CPU needs several rounds.
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
 
 BACKEND_PORT = 18080
+WARMUP_MIN_S, WARMUP_LIMIT_S = 15, 120  # bench.py's defaults (--jit-warmup-min, --jit-warmup)
 
 
 def eden(pid):
@@ -64,6 +65,7 @@ def main():
     backend = bench.Nginx("backend", "backend.conf", BACKEND_PORT, work + "/backend")
     backend.start()
     results = {name: [] for name, _, _ in builds}
+    warmups = {name: [] for name, _, _ in builds}
     try:
         for r in range(rounds):
             order = list(enumerate(builds)) if r % 2 == 0 else list(reversed(list(enumerate(builds))))
@@ -77,8 +79,11 @@ def main():
                 took, _ = gateway.start("ab")
                 if took is None:
                     sys.exit(f"{name}: {gateway.failure()}")
-                bench.run_wrk(gateway.port, 64, 30)  # warm-up
                 pids = gateway.pids()
+                # as bench.py warms every leg: until the JIT compiler is quiet (a fixed 30 s left the gateway's
+                # builds, which compile for longer, further from done than the floor)
+                warm = bench.warm_jit(pids[0], gateway.port, 64, WARMUP_LIMIT_S, WARMUP_MIN_S)
+                warmups[name].append(warm[2])
                 cpu0, eden0 = bench.cpu_seconds(pids), eden(pids[0])
                 rss = bench.RssSampler(gateway.pids)
                 rss.start()
@@ -89,7 +94,8 @@ def main():
                 allocated = (eden1[1] - eden0[1]) * eden1[0] + eden1[2] - eden0[2]
                 results[name].append((n / duration, (cpu1 - cpu0) / n * 1e4, took, peak, allocated / n / 1024))
                 print(f"round {r} {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request"
-                      % results[name][-1], flush=True)
+                      % results[name][-1] + f" (warmed {warm[2]} s" + ("" if warm[3] else ", not stable") + ")",
+                      flush=True)
                 gateway.stop()
     finally:
         backend.stop()
@@ -100,19 +106,21 @@ def main():
         versus = f" = %.2fx the floor's throughput, %.2fx its CPU" % (med[0] / floor[0], med[1] / floor[1]) if floor else ""
         print(f"  {name}: %.0f req/s, %.3f CPU s/10k, start %.2f s, RSS %.0f MiB, %.1f KiB/request" % tuple(med) + versus)
     if os.environ.get("AB_MARKDOWN"):
-        write_markdown(Path(os.environ["AB_MARKDOWN"]), builds, extras, results, medians, floor)
+        write_markdown(Path(os.environ["AB_MARKDOWN"]), builds, extras, results, medians, floor, warmups)
 
 
-def write_markdown(path, builds, extras, results, medians, floor):
-    """The medians as a Markdown table (appended to path), with each round's throughput beside them."""
-    lines = ["| build | options beside the chart's | req/s (median) | each round | CPU s/10k | KiB/request"
+def write_markdown(path, builds, extras, results, medians, floor, warmups):
+    """The medians as a Markdown table (appended to path), with each round's throughput and warm-up beside them."""
+    lines = ["| build | options beside the chart's | req/s (median) | each round | warm-up s | CPU s/10k | KiB/request"
              + (" | x floor's req/s | x floor's CPU |" if floor else " |"),
-             "|---|---|---|---|---|---" + ("|---|---|" if floor else "|")]
+             "|---|---|---|---|---|---|---" + ("|---|---|" if floor else "|")]
     for name, jar, options in builds:
         med = medians[name]
         added = "the Quarkus floor (leg q)" if jar is None else extras.get(name) or "—"
         rounds = ", ".join(f"{run[0]:,.0f}" for run in results[name])
-        row = f"| {name} | {added if added == '—' or jar is None else '`' + added + '`'} | {med[0]:,.0f} | {rounds} | {med[1]:.3f} | {med[4]:.1f}"
+        warmed = ", ".join(str(w) for w in warmups[name])
+        row = (f"| {name} | {added if added == '—' or jar is None else '`' + added + '`'} | {med[0]:,.0f} | {rounds} | "
+               f"{warmed} | {med[1]:.3f} | {med[4]:.1f}")
         if floor:
             row += f" | {med[0] / floor[0]:.2f}x | {med[1] / floor[1]:.2f}x"
         lines.append(row + " |")

@@ -570,6 +570,26 @@ def run_wrk(port, connections, duration, threads=2, headers=None):
     raise RuntimeError("wrk printed no summary:\n" + out)
 
 
+def warm_jit(pid, port, connections, limit_s, min_s, headers=None):
+    """wrk load on a JVM until its JIT compiler is done: 5 s slices until two in a row agree within 5 % *and* the
+    compiler threads took under 1 % of the JVM's CPU in both (at least min_s, at most limit_s). Throughput alone
+    plateaus while C2 is still at work: stopped there, the gateway was measured at 11k req/s and profiled, after more
+    load, at 16k. Returns (req/s per slice, the compiler's share of CPU per slice, seconds, stable)."""
+    slices, jit_shares, elapsed = [], [], 0
+    while elapsed < limit_s:
+        step = min(5, limit_s - elapsed)
+        before = cpu_split.thread_cpu(pid)
+        slices.append(run_wrk(port, connections, step, headers=headers)["rps"])
+        after = cpu_split.thread_cpu(pid)
+        spent = {key: after[key] - before.get(key, 0.0) for key in after}
+        jit = sum(v for (group, _), v in spent.items() if group == "JIT compiler")
+        jit_shares.append(round(jit / max(sum(spent.values()), 0.01), 4))
+        elapsed += step
+        if elapsed >= min_s and warmed(slices, jit_shares):
+            break
+    return slices, jit_shares, elapsed, warmed(slices, jit_shares)
+
+
 def warmed(slices, jit_shares):
     """Two last warm-up slices agree within 5 % and the JIT compiler was quiet (< 1 % of the CPU) in both."""
     return (len(slices) >= 2 and slices[-2] > 0 and abs(slices[-1] - slices[-2]) / slices[-2] <= 0.05
@@ -777,23 +797,8 @@ def main():
                 active.remove(leg)
                 jvms[leg].stop()
                 continue
-            # warm the JIT until it is done: 5 s slices until two in a row agree within 5 % *and* the JIT compiler
-            # threads took under 1 % of the JVM's CPU in both. Throughput alone plateaus while C2 is still at work:
-            # stopped there, the gateway was measured at 11k req/s and profiled, after more load, at 16k.
-            slices, jit_shares, elapsed = [], [], 0
-            jvm_pid = pids_of(leg)[0]
-            while elapsed < args.jit_warmup:
-                step = min(5, args.jit_warmup - elapsed)
-                before = cpu_split.thread_cpu(jvm_pid)
-                slices.append(run_wrk(ports[leg], max(conns), step, headers=headers_of(leg))["rps"])
-                after = cpu_split.thread_cpu(jvm_pid)
-                spent = {key: after[key] - before.get(key, 0.0) for key in after}
-                jit = sum(v for (group, _), v in spent.items() if group == "JIT compiler")
-                jit_shares.append(round(jit / max(sum(spent.values()), 0.01), 4))
-                elapsed += step
-                if elapsed >= args.jit_warmup_min and warmed(slices, jit_shares):
-                    break
-            stable = warmed(slices, jit_shares)
+            slices, jit_shares, elapsed, stable = warm_jit(pids_of(leg)[0], ports[leg], max(conns), args.jit_warmup,
+                                                            args.jit_warmup_min, headers=headers_of(leg))
             append(out / "warmup.jsonl", {"leg": leg, "seconds": elapsed, "slices_rps": slices,
                                           "jit_cpu_share": jit_shares, "stable": stable})
             log(f"JIT warm-up of {leg}: {elapsed}s, req/s per 5 s slice {[round(x) for x in slices]}, "

@@ -4,7 +4,7 @@
 # of those layers switched off (-Dceiling=...), and the Quarkus floor (leg q), measured in alternating rounds by
 # bench/ab.py. Not part of ./mvnw verify, and none of it ships: the patch is applied to a throw-away worktree.
 #
-#   bench/ceiling.sh [ROUNDS] [DURATION]    # 3 rounds of 20 s by default, each start warmed 30 s first: ~25 min
+#   bench/ceiling.sh [ROUNDS] [DURATION]    # 3 rounds of 20 s by default, each start warmed until its compiler is quiet: ~40 min
 #
 # Layers the patch can switch off (each variant takes out everything before it too):
 #   guard    SmallRye Fault Tolerance's guard around the attempt (retry, circuit breaker, bulkhead)
@@ -53,7 +53,8 @@ AB_MARKDOWN="$table" python3 bench/ab.py "$rounds" "$duration" \
   echo "# The ceiling: the gateway with layers of its own work taken out"
   echo
   echo "Run $started → $(date -u +%Y-%m-%dT%H:%M:%SZ) (UTC) by \`bench/ceiling.sh $rounds $duration\`: leg c (a vapi host on the canned nginx"
-  echo "backend, wrk at 64 connections, ${duration} s measured after 30 s of warm-up per start), $rounds alternating rounds, medians."
+  echo "backend, wrk at 64 connections, ${duration} s measured after a warm-up per start until the JIT compiler is quiet, as"
+  echo "bench/run.sh warms its legs), $rounds alternating rounds, medians."
   echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (the shipped build with local changes; the patched builds are of the commit)');"
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $( (java -version 2>&1 || true) | sed -n 1p); the chart's JVM options."
   echo
