@@ -143,18 +143,18 @@ def profile_section(w, profiles, avail):
     w("")
     if "c" in prof and prof["c"]["own_frames"]:
         total = prof["c"]["event_loop_samples"]
-        x = prof.get("x")
+        ceiling = prof.get("x")
         w("**Leg c: the gateway's own code**, by the innermost gateway frame of each event-loop sample (whatever "
           "library or JDK code it called; share of all event-loop samples)"
-          + (", and the same frames in leg x (— : not among x's most frequent)" if x else "") + ":")
+          + (", and the same frames in leg x (— : not among x's most frequent)" if ceiling else "") + ":")
         w("")
-        w("| frame | share |" + (" share in x |" if x else ""))
-        w("|---|---|" + ("---|" if x else ""))
+        w("| frame | share |" + (" share in x |" if ceiling else ""))
+        w("|---|---|" + ("---|" if ceiling else ""))
         for frame, n in prof["c"]["own_frames"].items():
             in_x = ""
-            if x:
-                nx = x["own_frames"].get(frame)
-                in_x = f" {100.0 * nx / x['event_loop_samples']:.1f} % |" if nx else " — |"
+            if ceiling:
+                nx = ceiling["own_frames"].get(frame)
+                in_x = f" {100.0 * nx / ceiling['event_loop_samples']:.1f} % |" if nx else " — |"
             w(f"| `{frame}` | {100.0 * n / total:.1f} % |" + in_x)
         w("")
     what = {("c", "v"): "Leg c spends {d} CPU s per 10,000 requests above the JVM's floor (v)",
