@@ -13,6 +13,9 @@ import com.guestops.gateway.routing.HostDirectory;
 import com.guestops.gateway.routing.Route;
 import com.guestops.gateway.security.CallerScope;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
@@ -22,9 +25,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
@@ -78,28 +79,100 @@ public class TerminateService {
     private <T> Uni<T> run(TerminateCommand command, TerminateTrace trace, BiFunction<Route, Deadline, Uni<T>> onHost) {
         Duration length = command.requestedDeadline().filter(d -> d.compareTo(defaultDeadline) < 0).orElse(defaultDeadline);
         Deadline deadline = Deadline.start(vertx, trace.startNanos(), length);
-        Context context = Vertx.currentContext();
+        CallerAnswer<T> answer = new CallerAnswer<>(command, trace, deadline, Vertx.currentContext());
+        deadline.whenPassed(answer::deadlinePassed);
         trace.workStarted();
-        // started here and run to its end, whatever the caller does meanwhile
-        CompletableFuture<T> work = route(command, trace, deadline, onHost).subscribeAsCompletionStage();
-        // the work is settled before its answer goes out: the answer's audit line then finds nothing still running
-        CompletableFuture<T> settled = work.whenComplete((ok, failure) -> {
+        // started here and run to its end, whatever the caller does meanwhile: nothing cancels this subscription
+        route(command, trace, deadline, onHost).subscribe().withSubscriber(answer);
+        return Uni.createFrom().<T>emitter(answer::answerTo);
+    }
+
+    /**
+     * The caller's answer: the first of the work's end and the deadline, delivered on the request's Vert.x context.
+     * The work settles (its deadline cancelled, its trace settled) before its answer goes out, so the answer's audit
+     * line finds nothing still running. One answer per request, as the work is started once, in {@link #run}.
+     *
+     * <p>One subscriber where a completion stage, two stages depending on it, an emitter racing the deadline and a hop
+     * back to the request's context did the same (measured, bench/README.md).
+     */
+    private static final class CallerAnswer<T> implements UniSubscriber<T> {
+
+        private final TerminateCommand command;
+        private final TerminateTrace trace;
+        private final Deadline deadline;
+        private final Context context;
+        // guarded by this: the first outcome, and who waits for it
+        private boolean decided;
+        private T item;
+        private Throwable failure;
+        private UniEmitter<? super T> emitter;
+
+        CallerAnswer(TerminateCommand command, TerminateTrace trace, Deadline deadline, Context context) {
+            this.command = command;
+            this.trace = trace;
+            this.deadline = deadline;
+            this.context = context;
+        }
+
+        @Override
+        public void onSubscribe(UniSubscription subscription) {
+            // kept by nobody: the work is never cancelled
+        }
+
+        @Override
+        public void onItem(T result) {
+            settle();
+            decide(result, null);
+        }
+
+        @Override
+        public void onFailure(Throwable f) {
+            settle();
+            decide(null, answer(command, trace, f));
+        }
+
+        private void settle() {
             deadline.cancel();
             trace.settle();
-        });
-        Uni<T> answer = Uni.createFrom().emitter(emitter -> {
-            settled.whenComplete((result, failure) -> {
-                if (failure == null) {
-                    emitter.complete(result);
-                } else {
-                    emitter.fail(answer(command, trace, failure));
+        }
+
+        /** The deadline passed first: the caller is answered now; the work goes on to its end. */
+        void deadlinePassed() {
+            decide(null, deadlineExceeded(trace));
+        }
+
+        void answerTo(UniEmitter<? super T> caller) {
+            synchronized (this) {
+                if (emitter != null) {
+                    throw new IllegalStateException("A request's answer is taken once");
                 }
-            });
-            // the first of the two answers the caller; the other is ignored
-            deadline.whenPassed(() -> emitter.fail(deadlineExceeded(trace)));
-        });
-        Executor onRequestContext = ContextExecutor.of(context);
-        return onRequestContext == null ? answer : answer.emitOn(onRequestContext);
+                emitter = caller;
+                if (!decided) {
+                    return;
+                }
+            }
+            deliver(caller);
+        }
+
+        private void decide(T result, Throwable f) {
+            UniEmitter<? super T> caller;
+            synchronized (this) {
+                if (decided) {
+                    return; // the first of the two answers the caller; the other is ignored
+                }
+                decided = true;
+                item = result;
+                failure = f;
+                caller = emitter;
+            }
+            if (caller != null) {
+                deliver(caller);
+            }
+        }
+
+        private void deliver(UniEmitter<? super T> caller) {
+            ContextExecutor.run(context, failure == null ? () -> caller.complete(item) : () -> caller.fail(failure));
+        }
     }
 
     private <T> Uni<T> route(TerminateCommand command, TerminateTrace trace, Deadline deadline, BiFunction<Route, Deadline, Uni<T>> onHost) {
