@@ -22,12 +22,26 @@ public final class ContextExecutor {
         return context instanceof ContextInternal own ? command -> run(own, command) : null;
     }
 
-    /** Runs {@code command} on {@code context}: in place when it is current (or null: not on Vert.x), else queued there. */
+    /**
+     * Runs {@code command} on {@code context}: in place when it is running there now (on its own thread: a worker thread
+     * of the context is not its loop), else queued there; in place when there is none (not on Vert.x). As Vert.x's own
+     * {@code emit}, a failure of the command is reported to the context, never thrown back at whoever completed the
+     * step (a host client, SmallRye's guard, another request's login), whose own state it would leave half done.
+     */
     public static void run(Context context, Runnable command) {
-        if (context == null || ContextInternal.current() == context) {
+        if (context == null) {
             command.run();
+            return;
+        }
+        ContextInternal own = (ContextInternal) context;
+        if (own.isRunningOnContext()) {
+            try {
+                command.run();
+            } catch (Throwable t) {
+                own.reportException(t);
+            }
         } else {
-            ((ContextInternal) context).emit(ignored -> command.run());
+            own.emit(ignored -> command.run());
         }
     }
 }

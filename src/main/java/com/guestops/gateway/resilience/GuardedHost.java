@@ -260,35 +260,38 @@ public final class GuardedHost {
     /**
      * One attempt and its accounting, told to {@code outcome} on the request's context. Written as one emitter and two
      * callbacks rather than an operator per step (subscribe on the context, defer, hop back, transform): a few objects
-     * and no context switches per attempt instead of a dozen (measured, bench/README.md). Whatever throws in here fails
-     * the attempt: an outcome never told would hold its bulkhead slot for good.
+     * and no context switches per attempt instead of a dozen (measured, bench/README.md). Whatever is thrown in here
+     * (an error too) fails the attempt: an outcome never told would hold its bulkhead slot for good.
      */
     private <T> void start(HostCall<T> call, Request request, UniEmitter<? super T> outcome) {
+        Throwable failure;
         try {
             if (request.deadline.passed()) {
                 // started by a retry or the bulkhead after the request's deadline: never call the host
                 request.releaseRetry();
-                outcome.fail(new AttemptFailure(GuardAnswers.deadlinePassedBeforeTheCall(), false, false));
+                failure = new AttemptFailure(GuardAnswers.deadlinePassedBeforeTheCall(), false, false);
+            } else {
+                int attempt = request.attempts.incrementAndGet();
+                request.listener.attemptStarted(name());
+                Span span = attemptsTraced(request.traceContext) ? tracer.spanBuilder(request.operation == Operation.KILL ? attemptSpanName : lookupSpanName)
+                        .setParent(request.traceContext)
+                        .setSpanKind(SpanKind.CLIENT)
+                        .setAttribute("guestops.host", name())
+                        .setAttribute("guestops.host.type", typeTag)
+                        .setAttribute("guestops.vm", request.vm)
+                        .setAttribute("guestops.attempt", attempt)
+                        .startSpan() : Span.getInvalid();
+                // an attempt may complete on another request's context (a shared login) or a connection's event loop
+                call.attempt(policy.attemptTimeout()).subscribe().with(
+                        item -> ContextExecutor.run(request.vertxContext, () -> succeeded(request, span, item, outcome)),
+                        f -> ContextExecutor.run(request.vertxContext, () -> failed(request, span, attempt, f, outcome)));
                 return;
             }
-            int attempt = request.attempts.incrementAndGet();
-            request.listener.attemptStarted(name());
-            Span span = attemptsTraced(request.traceContext) ? tracer.spanBuilder(request.operation == Operation.KILL ? attemptSpanName : lookupSpanName)
-                    .setParent(request.traceContext)
-                    .setSpanKind(SpanKind.CLIENT)
-                    .setAttribute("guestops.host", name())
-                    .setAttribute("guestops.host.type", typeTag)
-                    .setAttribute("guestops.vm", request.vm)
-                    .setAttribute("guestops.attempt", attempt)
-                    .startSpan() : Span.getInvalid();
-            // an attempt may complete on another request's context (a shared login) or a connection's event loop
-            call.attempt(policy.attemptTimeout()).subscribe().with(
-                    item -> ContextExecutor.run(request.vertxContext, () -> succeeded(request, span, item, outcome)),
-                    failure -> ContextExecutor.run(request.vertxContext, () -> failed(request, span, attempt, failure, outcome)));
-        } catch (RuntimeException e) {
+        } catch (Throwable t) {
             request.releaseRetry();
-            outcome.fail(e);
+            failure = t;
         }
+        outcome.fail(failure);
     }
 
     private <T> void succeeded(Request request, Span span, T item, UniEmitter<? super T> outcome) {
@@ -299,23 +302,25 @@ public final class GuardedHost {
             countAttempt(request, "success");
             cooldown.recordOther(request.vmKey);
             request.listener.attemptEnded(name(), "success", request.operation == Operation.KILL);
-        } catch (RuntimeException e) {
+        } catch (Throwable t) {
             // the host did it: the caller is told so, whatever went wrong counting it
-            LOG.error("Could not account for a successful attempt on host " + name(), e);
+            LOG.error("Could not account for a successful attempt on host " + name(), t);
         }
         outcome.complete(item);
     }
 
     private <T> void failed(Request request, Span span, int attempt, Throwable failure, UniEmitter<? super T> outcome) {
+        Throwable judged;
         try {
             request.releaseRetry();
             Verdict verdict = AttemptClassifier.classify(failure, request.operation);
             span.setStatus(StatusCode.ERROR, verdict.result());
             span.end();
-            outcome.fail(judge(verdict, attempt, request));
-        } catch (RuntimeException e) {
-            outcome.fail(e);
+            judged = judge(verdict, attempt, request);
+        } catch (Throwable t) {
+            judged = t;
         }
+        outcome.fail(judged);
     }
 
     /** The verdict, with what depends on state: the VM's streak, attempts left, the deadline, the budget. */

@@ -22,7 +22,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -90,7 +92,8 @@ public class TerminateService {
     /**
      * The caller's answer: the first of the work's end and the deadline, delivered on the request's Vert.x context.
      * The work settles (its deadline cancelled, its trace settled) before its answer goes out, so the answer's audit
-     * line finds nothing still running. One answer per request, as the work is started once, in {@link #run}.
+     * line finds nothing still running. The work is started once, in {@link #run}; every subscriber of the answer
+     * gets its outcome (the endpoint subscribes once; a later subscriber gets it at once).
      *
      * <p>One subscriber where a completion stage, two stages depending on it, an emitter racing the deadline and a hop
      * back to the request's context did the same (measured, bench/README.md).
@@ -101,11 +104,12 @@ public class TerminateService {
         private final TerminateTrace trace;
         private final Deadline deadline;
         private final Context context;
-        // guarded by this: the first outcome, and who waits for it
+        // guarded by this: the first outcome, and who waits for it (the caller; rarely anyone else)
         private boolean decided;
         private T item;
         private Throwable failure;
-        private UniEmitter<? super T> emitter;
+        private UniEmitter<? super T> waiting;
+        private List<UniEmitter<? super T>> alsoWaiting;
 
         CallerAnswer(TerminateCommand command, TerminateTrace trace, Deadline deadline, Context context) {
             this.command = command;
@@ -121,19 +125,31 @@ public class TerminateService {
 
         @Override
         public void onItem(T result) {
-            settle();
-            decide(result, null);
+            try {
+                settle();
+            } finally {
+                decide(result, null); // a caller is answered whatever went wrong settling
+            }
         }
 
         @Override
         public void onFailure(Throwable f) {
-            settle();
-            decide(null, answer(command, trace, f));
+            VapiException answer = answer(command, trace, f);
+            try {
+                settle();
+            } finally {
+                decide(null, answer);
+            }
         }
 
         private void settle() {
-            deadline.cancel();
-            trace.settle();
+            try {
+                deadline.cancel();
+                trace.settle();
+            } catch (RuntimeException e) {
+                // not thrown back at the host client or the guard that completed the work
+                LOG.error("Could not settle a request's work", e);
+            }
         }
 
         /** The deadline passed first: the caller is answered now; the work goes on to its end. */
@@ -143,11 +159,15 @@ public class TerminateService {
 
         void answerTo(UniEmitter<? super T> caller) {
             synchronized (this) {
-                if (emitter != null) {
-                    throw new IllegalStateException("A request's answer is taken once");
-                }
-                emitter = caller;
                 if (!decided) {
+                    if (waiting == null) {
+                        waiting = caller;
+                    } else {
+                        if (alsoWaiting == null) {
+                            alsoWaiting = new ArrayList<>(2);
+                        }
+                        alsoWaiting.add(caller);
+                    }
                     return;
                 }
             }
@@ -156,6 +176,7 @@ public class TerminateService {
 
         private void decide(T result, Throwable f) {
             UniEmitter<? super T> caller;
+            List<UniEmitter<? super T>> others;
             synchronized (this) {
                 if (decided) {
                     return; // the first of the two answers the caller; the other is ignored
@@ -163,10 +184,16 @@ public class TerminateService {
                 decided = true;
                 item = result;
                 failure = f;
-                caller = emitter;
+                caller = waiting;
+                others = alsoWaiting;
+                waiting = null;
+                alsoWaiting = null;
             }
             if (caller != null) {
                 deliver(caller);
+            }
+            if (others != null) {
+                others.forEach(this::deliver);
             }
         }
 

@@ -58,6 +58,39 @@ class ContextExecutorTest {
     }
 
     @Test
+    void aFailureOfATaskRunInPlaceIsReportedToTheContextNotThrownAtWhoeverCompletedTheStep() throws Exception {
+        ContextInternal request = twoRequestsOnOneLoop()[0];
+        CompletableFuture<Throwable> reported = new CompletableFuture<>();
+        request.exceptionHandler(reported::complete);
+        CompletableFuture<String> caller = new CompletableFuture<>();
+        request.runOnContext(ignored -> {
+            try {
+                ContextExecutor.run(request, () -> {
+                    throw new IllegalStateException("downstream failed");
+                });
+                caller.complete("returned normally");
+            } catch (RuntimeException e) {
+                caller.complete("thrown back: " + e.getMessage());
+            }
+        });
+        assertThat(caller.get(10, TimeUnit.SECONDS)).isEqualTo("returned normally");
+        assertThat(reported.get(10, TimeUnit.SECONDS)).hasMessage("downstream failed");
+    }
+
+    @Test
+    void onAWorkerThreadOfTheContextTheTaskIsQueuedOntoItsEventLoop() throws Exception {
+        ContextInternal request = twoRequestsOnOneLoop()[0];
+        Thread loop = request.nettyEventLoop().submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+        CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+        request.runOnContext(ignored -> request.executeBlocking(() -> {
+            // a worker thread with the request's context current: not its loop
+            ContextExecutor.run(request, () -> onLoop.complete(Thread.currentThread() == loop));
+            return null;
+        }));
+        assertThat(onLoop.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void withoutAContextThereIsNoExecutor() {
         Context none = null;
         assertThat(ContextExecutor.of(none)).isNull();
