@@ -6,11 +6,12 @@ import java.util.concurrent.Executor;
 
 /**
  * Runs a request's continuations on its own Vert.x context, where its logs (MDC) and trace live: in place when that
- * context is already the current one (the usual case: the kills' connections are per loop, so a host's answer arrives
+ * context is already running, on its loop's thread (the usual case: the kills' connections are per loop, so a host's answer arrives
  * on the request's own loop), queued onto its loop from any other thread (a timer, a shared login completed by another
  * request, a bulkhead slot another request freed). {@code Context.runOnContext} would queue every time: a task-queue
- * round trip per step of every request; and even {@code emit} on the loop's own thread switches the thread's context
- * and class loader and reads the clock twice for each step (both measured, bench/README.md).
+ * round trip per step of every request (measured, bench/README.md); and {@code emit}, even on the loop's own thread,
+ * switches the thread's context and class loader and reads the clock twice for each step (Vert.x 4.5's
+ * {@code ContextImpl.emit}).
  */
 public final class ContextExecutor {
 
