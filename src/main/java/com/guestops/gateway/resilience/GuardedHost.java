@@ -254,13 +254,14 @@ public final class GuardedHost {
     private <T> Uni<T> attempt(HostCall<T> call, Request request) {
         // the guard starts an attempt wherever it is: the request's thread, a retry's timer, a bulkhead slot freed by
         // another request; the attempt itself (its logs, its trace, its connection) belongs to the request's context
-        return Uni.createFrom().<T>emitter(outcome -> ContextExecutor.run(request.vertxContext, () -> start(call, request, outcome)));
+        return Uni.createFrom().<T>emitter(outcome ->
+                ContextExecutor.run(request.vertxContext, () -> start(call, request, outcome)));
     }
 
     /**
      * One attempt and its accounting, told to {@code outcome} on the request's context. Written as one emitter and two
      * callbacks rather than an operator per step (subscribe on the context, defer, hop back, transform): a few objects
-     * and no context switches per attempt instead of a dozen (bench/README.md, "What changed on 2026-12-05 evening").
+     * and no context switches per attempt instead of a dozen (bench/README.md, what changed on 2026-12-05 evening).
      * Whatever is thrown in here (an error too) fails the attempt: an outcome never told would hold its bulkhead slot
      * for good.
      */
@@ -283,9 +284,10 @@ public final class GuardedHost {
                         .setAttribute("guestops.attempt", attempt)
                         .startSpan() : Span.getInvalid();
                 // an attempt may complete on another request's context (a shared login) or a connection's event loop
+                Context context = request.vertxContext;
                 call.attempt(policy.attemptTimeout()).subscribe().with(
-                        item -> ContextExecutor.run(request.vertxContext, () -> succeeded(request, span, item, outcome)),
-                        f -> ContextExecutor.run(request.vertxContext, () -> failed(request, span, attempt, f, outcome)));
+                        item -> ContextExecutor.run(context, () -> succeeded(request, span, item, outcome)),
+                        f -> ContextExecutor.run(context, () -> failed(request, span, attempt, f, outcome)));
                 return;
             }
         } catch (Throwable t) {
