@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -80,13 +81,30 @@ final class Charts {
         if (valuesFile == null) {
             return new Helm(CHART).lint().strict().call();
         }
+        Path dir = null;
         try {
-            Path copy = Files.createTempDirectory("chart-lint").resolve(CHART.getFileName());
+            dir = Files.createTempDirectory("chart-lint");
+            Path copy = dir.resolve(CHART.getFileName());
             copyTree(CHART, copy);
             JsonNode merged = merge(YAML.readTree(CHART.resolve("values.yaml").toFile()),
                     YAML.readTree(valuesFile.toFile()));
             YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
             return new Helm(copy).lint().strict().call();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteTree(dir); // one copy per lint: a suite run would otherwise leave dozens in /tmp
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (root == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
