@@ -20,8 +20,9 @@
 # to the host and the vapi client's exchange (session, headers, capped read, attempt timeout), rendering the answer.
 #
 # Writes bench/results/CEILING.md: each build's medians and their multiples of the floor's throughput and CPU per
-# request (read in bench/README.md, "The ceiling"). The patched build is made by bench/ceiling/build.sh (also used by
-# bench/run.sh for leg x, the last row's build beside the others in the full benchmark).
+# request (read in bench/README.md: the paragraph on the ceiling, leg x, under Latest figures). The patched build is
+# made by bench/ceiling/build.sh (also used by bench/run.sh for leg x, the last row's build beside the others in the
+# full benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
@@ -71,6 +72,6 @@ AB_MARKDOWN="$table" python3 bench/ab.py "$rounds" "$duration" \
   echo "What is left after all of them: Quarkus' HTTP layer, the routes, reading the body, the endpoint's pipeline,"
   echo "routing to the host and the vapi client's exchange (session, headers, capped read, attempt timeout), rendering"
   echo "the answer. The floor (leg q) is the same stack forwarding and doing nothing else. Reading: bench/README.md,"
-  echo "*The ceiling*."
+  echo "the paragraph on the ceiling, leg x, under Latest figures."
 } > "$out"
 echo "wrote $out"
