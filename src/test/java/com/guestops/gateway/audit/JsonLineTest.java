@@ -44,4 +44,23 @@ class JsonLineTest {
             assertThat(line).doesNotContain("\n", "\r"); // one line
         }
     }
+
+    /** Each thread's builder is reused line after line: nothing of one line may show in another. */
+    @Test
+    void linesSharingTheThreadsBuilderStayApart() throws Exception {
+        JsonLine outer = new JsonLine().field("line", "outer").field("n", 1L);
+        String inner = new JsonLine().field("line", "inner").end(); // begun while outer still holds the builder
+        String outerLine = outer.field("after", "inner ended").end();
+        assertThat(JSON.readTree(inner).path("line").asText()).isEqualTo("inner");
+        assertThat(JSON.readTree(inner).size()).isEqualTo(1);
+        assertThat(JSON.readTree(outerLine).path("after").asText()).isEqualTo("inner ended");
+        assertThat(JSON.readTree(outerLine).size()).isEqualTo(3);
+
+        String longValue = "x".repeat(JsonLine.MAX_KEPT_CAPACITY * 2);
+        assertThat(JSON.readTree(new JsonLine().field("long", longValue).end()).path("long").asText()).isEqualTo(longValue);
+        for (int n = 0; n < 3; n++) {
+            String line = new JsonLine().field("short", "s" + n).end();
+            assertThat(line).isEqualTo("{\"short\":\"s" + n + "\"}");
+        }
+    }
 }
