@@ -7,7 +7,10 @@ public enum ErrorSource {
     GATEWAY,
     HOST;
 
+    /** Made once: it is read for every request's metrics and audit line. */
+    private final String tag = name().toLowerCase(Locale.ROOT);
+
     public String tag() {
-        return name().toLowerCase(Locale.ROOT);
+        return tag;
     }
 }

@@ -114,12 +114,6 @@ public final class GuardedHost {
                     .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(policy.breakerHalfOpenProbes())
                     .when(t -> t instanceof AttemptFailure af && af.breakerFailure)
-                    // the state itself is read from SmallRye; only the moment it opened is ours (Retry-After)
-                    .onStateChange(state -> {
-                        if (state == CircuitBreakerState.OPEN) {
-                            openedAtNanos = clock.nanoTime();
-                        }
-                    })
                     .done()
                 .withBulkhead()
                     .limit(policy.bulkheadMaxConcurrent())
@@ -131,6 +125,13 @@ public final class GuardedHost {
                 .withThreadOffload(true)
                 .withThreadOffloadExecutor(Runnable::run)
                 .build();
+        // the state itself is read from SmallRye; only the moment it opened is ours (Retry-After). Told through the
+        // breaker's name, once: a callback given to the guard's builder is registered anew in every call's context
+        breakers.onStateChange(breakerName, state -> {
+            if (state == CircuitBreakerState.OPEN) {
+                openedAtNanos = clock.nanoTime();
+            }
+        });
         this.lookupSlots = TypedGuard.create(new TypeLiteral<Uni<Ownership>>() { })
                 .withBulkhead()
                     .limit(policy.lookupConcurrency())
