@@ -33,6 +33,11 @@ class ContextExecutorTest {
         return new ContextInternal[] {connection.duplicate(), connection.duplicate()};
     }
 
+    /** The thread of the context's event loop. */
+    private static Thread loopThreadOf(ContextInternal context) throws Exception {
+        return context.nettyEventLoop().submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void onItsOwnEventLoopTheTaskRunsAtOnceUnderTheRequestsContext() throws Exception {
         ContextInternal[] requests = twoRequestsOnOneLoop();
@@ -51,7 +56,7 @@ class ContextExecutorTest {
     @Test
     void fromAnotherThreadTheTaskIsQueuedOntoTheRequestsLoop() throws Exception {
         ContextInternal request = twoRequestsOnOneLoop()[0];
-        Thread loop = request.nettyEventLoop().submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+        Thread loop = loopThreadOf(request);
         CompletableFuture<Boolean> onRequest = new CompletableFuture<>();
         ContextExecutor.of(request).execute(() -> onRequest.complete(Thread.currentThread() == loop && Vertx.currentContext() == request));
         assertThat(onRequest.get(10, TimeUnit.SECONDS)).isTrue();
@@ -80,7 +85,7 @@ class ContextExecutorTest {
     @Test
     void onAWorkerThreadOfTheContextTheTaskIsQueuedOntoItsEventLoop() throws Exception {
         ContextInternal request = twoRequestsOnOneLoop()[0];
-        Thread loop = request.nettyEventLoop().submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+        Thread loop = loopThreadOf(request);
         CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
         request.runOnContext(ignored -> request.executeBlocking(() -> {
             // a worker thread with the request's context current: not its loop
