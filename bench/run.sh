@@ -91,7 +91,9 @@ os=$(. /etc/os-release && echo "$PRETTY_NAME")
 java_v=$( (java -version 2>&1 || true) | sed -n 1p)
 nginx_v=$( (nginx -v 2>&1 || true) | sed 's/.*: //')
 wrk_v=$( (wrk -v 2>&1 || true) | sed -n 1p | awk '{print $2}')
-echo "$(nproc) cores ($cpu), $mem RAM, $os, kernel $(uname -r); $java_v; $nginx_v; wrk $wrk_v; Hyperfoil 0.25.2; Vert.x $vertx_v (leg v); gateway commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo '+local changes')." \
+# what the measured jar is built from and differs from the commit, by name (tests and docs are not in it)
+built_changes=$(git status --porcelain --untracked-files=all -- src/main pom.xml | cut -c4- | paste -sd, - | sed 's/,/, /g')
+echo "$(nproc) cores ($cpu), $mem RAM, $os, kernel $(uname -r); $java_v; $nginx_v; wrk $wrk_v; Hyperfoil 0.25.2; Vert.x $vertx_v (leg v); gateway commit $(git rev-parse --short HEAD)${built_changes:+ with uncommitted changes to $built_changes}." \
   > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
