@@ -176,6 +176,37 @@ def profile_section(w, profiles, avail):
           f"{others:+.3f} s.")
         w("")
 
+def blocked_section(w, runs, rate):
+    """The runs at the low fixed rate in which the generator was blocked, and what a leg would have had to do to cause it.
+
+    Hyperfoil gives each of its threads an equal part of the connections; its sessions come from one shared queue,
+    so each thread sends about an equal part of the requests. A connection is held from the request's write to the
+    answer's read, so for a leg to hold all of one thread's connections, that thread must have sent as many requests
+    within the leg's longest answer. The share of that span's requests this takes is printed per run: about half
+    could be the leg alone; far above half takes a thread that sent what it owed in a burst after falling behind its
+    own schedule.
+    """
+    blocked = [r for r in runs if r["blocked_ms"] > 0]
+    if not blocked:
+        return
+
+    def share(r):
+        per_thread = r.get("connections", 0) / r.get("threads", 2)
+        sent_in_longest = rate * r["max_ms"] / 1000
+        return per_thread / sent_in_longest if per_thread and sent_in_longest else None
+
+    w(f"**Blocked runs at {rate:,} req/s** (waiting in all; the longest answer; the share of the requests sent "
+      "within that answer one generator thread would have had to send for the leg to hold all its connections): "
+      + "; ".join(f"leg {r['leg']} round {r['round']}: {fmt(r['blocked_ms'], 1)} ms, {fmt(r['max_ms'], 1)} ms, "
+                  + (f"{share(r) * 100:.0f} %" if share(r) else "—")
+                  for r in sorted(blocked, key=lambda r: (r["leg"], r["round"]))) + ". "
+      "Each of the generator's threads has an equal part of the connections and sends about half the requests, and "
+      "a connection is held from a request's write to its answer's read: a share near 50 % could be the leg alone; "
+      "a share far above it takes a thread that sent the requests it owed in a burst after falling behind its own "
+      "schedule (its threads share the 2 cores with the servers).")
+    w("")
+
+
 def main():
     out = Path(sys.argv[1])
     machine = ""
@@ -279,8 +310,10 @@ def main():
             p99, ref = lat_med(leg, low, "p99_ms"), lat_med("b", low, "p99_ms")
             blk, n = blocked_runs(leg, low)
             blk_b, n_b = blocked_runs("b", low)
+            blk_a, n_a = blocked_runs("a", low)
             ok = judged(p99, ref, lambda x: x <= 3 and blk == 0 and blk_b == 0)
-            cells.append((f"{fmt(p99, 2)} ms = {ratio(p99, ref)}; blocked in {blk}/{n} runs (b: {blk_b}/{n_b})", ok))
+            cells.append((f"{fmt(p99, 2)} ms = {ratio(p99, ref)}; blocked in {blk}/{n} runs (b: {blk_b}/{n_b}; "
+                          f"a, the backend alone: {blk_a}/{n_a})", ok))
         elif low:
             cells.append((f"generator-bound (leg a's p99 {fmt(lat_med('a', low, 'p99_ms'), 0)} ms)", None))
         else:
@@ -320,6 +353,10 @@ def main():
         for i, label in enumerate(labels):
             w(f"| {label} |" + "".join(f" {cells[g][i][0]} | {yes(cells[g][i][1])} |" for g in gws))
         w("")
+        if any(ok is False for g in gws for _, ok in cells[g]):
+            w("For a target missed, what the profile shows remains and why: `bench/README.md`, *What remains, and "
+              "why*" + (" (blocked time: *Latency at fixed request rates* below)." if low else "."))
+            w("")
         w(f"JVM options of every JVM leg: `{args['jvm_opts']}` ({meta.get('jvm_opts_source', 'as given')}; leg v "
           f"without the -D properties and the class archive, leg q without the class archive"
           + (", leg x with the class archive of its own build and `-Dceiling=...`" if "x" in avail else "") + ").")
@@ -503,6 +540,8 @@ def main():
           "*CPU s/10k*: the leg's own CPU over the whole driver run (warm-up included) per 10 000 requests sent "
           "at that rate — at a low rate a JVM's fixed per-second costs weigh more than under saturation.")
         w("")
+        if low and rate_valid(low):
+            blocked_section(w, [r for r in lat if r["rate"] == low], low)
 
     # ---- resources -----------------------------------------------------------------------------------
     if thr:

@@ -83,6 +83,7 @@ public final class OpenLoad {
         out.put("rate", rate);
         out.put("duration_s", duration);
         out.put("connections", connections);
+        out.put("threads", threads);
         out.put("requests", total.requestCount);
         out.put("responses", total.responseCount);
         out.put("status_2xx", http.status_2xx);
