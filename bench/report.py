@@ -176,6 +176,7 @@ def profile_section(w, profiles, avail):
           f"{others:+.3f} s.")
         w("")
 
+
 def blocked_section(w, runs, rate):
     """The runs at the low fixed rate in which the generator was blocked, and what a leg would have had to do to cause it.
 
@@ -191,6 +192,7 @@ def blocked_section(w, runs, rate):
         return
 
     def share(r):
+        # runs recorded before OpenLoad wrote its thread count ran with 2: bench.run_openload has always passed 2
         per_thread = r.get("connections", 0) / r.get("threads", 2)
         sent_in_longest = rate * r["max_ms"] / 1000
         return per_thread / sent_in_longest if per_thread and sent_in_longest else None
@@ -203,7 +205,7 @@ def blocked_section(w, runs, rate):
       "Each of the generator's threads has an equal part of the connections and sends about half the requests, and "
       "a connection is held from a request's write to its answer's read: a share near 50 % could be the leg alone; "
       "a share far above it takes a thread that sent the requests it owed in a burst after falling behind its own "
-      "schedule (its threads share the 2 cores with the servers).")
+      "schedule (its threads share the machine's cores with the servers).")
     w("")
 
 
