@@ -14,6 +14,7 @@ import com.guestops.gateway.support.Vcsim;
 import com.guestops.gateway.support.VcsimClient;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,7 +95,7 @@ class ShutdownLogoutIT {
         app = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 APP.resolve("quarkus-run.jar").toAbsolutePath().toString()))
                 .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        awaitReady(managementPort, log); // health is on the management port
+        awaitReady(managementPort, port, log);
 
         // one call to each host: each logs in once
         assertThat(kill(port, vm).statusCode()).as("vcsim answers MethodNotFound").isEqualTo(500);
@@ -126,15 +127,20 @@ class ShutdownLogoutIT {
                         + "\"user_name\":\"root\",\"password\":\"vmware\"}}")).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitReady(int port, Path log) throws Exception {
+    /**
+     * Ready on the management port (where health is) and accepting on the application port: Quarkus opens the two
+     * side by side, so the first answering does not yet mean the second accepts connections.
+     */
+    private void awaitReady(int managementPort, int port, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
                 throw new AssertionError("the app exited with " + app.exitValue() + ":\n" + Files.readString(log));
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    new Socket("127.0.0.1", port).close();
                     return;
                 }
             } catch (IOException notYet) {
