@@ -31,6 +31,7 @@ into SUMMARY.md.
 
 import argparse
 import base64
+import datetime
 import http.client
 import json
 import os
@@ -430,6 +431,7 @@ class JvmLeg:
         self.headers = headers or (lambda: {})
         self.proc = None
         self.log_path = None
+        self.gc_log = None
 
     def command(self):
         raise NotImplementedError
@@ -437,9 +439,16 @@ class JvmLeg:
     def start(self, tag, deadline_s=30):
         """Launches the JVM; returns (seconds to first 2xx or None, Quarkus 'started in' seconds or None)."""
         self.log_path = self.dir / f"{self.name}-{tag}.log"
+        command = self.command()
+        self.gc_log = None
+        if tag == "load":
+            # the long-lived instance logs its collections (a line each, with the wall-clock time): the latency runs
+            # report the pauses within their measured seconds (gc_pauses)
+            self.gc_log = self.dir / f"{self.name}-gc.log"
+            command = command[:1] + [f"-Xlog:gc:file={self.gc_log}:utctime"] + command[1:]
         logf = open(self.log_path, "w")
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdout=logf, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(command, cwd=self.dir, stdout=logf, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         logf.close()
         ready = wait_first_success(self.port, deadline_s, self.proc, headers=self.headers())
@@ -594,6 +603,28 @@ def warmed(slices, jit_shares):
     """Two last warm-up slices agree within 5 % and the JIT compiler was quiet (< 1 % of the CPU) in both."""
     return (len(slices) >= 2 and slices[-2] > 0 and abs(slices[-1] - slices[-2]) / slices[-2] <= 0.05
             and all(share < 0.01 for share in jit_shares[-2:]))
+
+
+GC_PAUSE = re.compile(r"^\[([^\]]+)\] GC\(\d+\) Pause (Young|Full) .* ([0-9.]+)ms$")
+
+
+def gc_pauses(gc_log, from_ms, to_ms):
+    """The collections a JVM's -Xlog:gc file (utctime decoration) records between two epoch milliseconds: how many
+    young and full collections, and the longest pause of each kind (ms). A collection is listed when it ends, so
+    one that ends inside the window counts. None without a log."""
+    if gc_log is None or not Path(gc_log).exists():
+        return None
+    found = {"young": 0, "young_max_ms": 0.0, "full": 0, "full_max_ms": 0.0}
+    for line in Path(gc_log).read_text(errors="replace").splitlines():
+        m = GC_PAUSE.match(line)
+        if not m:
+            continue
+        at = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+        if from_ms <= at <= to_ms:
+            kind = m.group(2).lower()
+            found[kind] += 1
+            found[f"{kind}_max_ms"] = max(found[f"{kind}_max_ms"], float(m.group(3)))
+    return found
 
 
 def run_openload(port, rate, duration, warmup, connections, label, out_file, headers=None):
@@ -878,6 +909,10 @@ def main():
                         sent = res["requests"] * (args.lat_duration + args.lat_warmup) / args.lat_duration
                         rec = {"leg": leg, "round": r, **res, "rss_max_mb": rss, "loadavg1": la, "own_cpu_s": cpu,
                                "own_cpu_s_per_10k": cpu / sent * 10000 if sent else None}
+                        if leg in jvms and "ended_at_ms" in res:
+                            # the collections within the measured seconds (the last args.lat_duration of the run)
+                            rec["gc"] = gc_pauses(jvms[leg].gc_log, res["ended_at_ms"] - args.lat_duration * 1000,
+                                                  res["ended_at_ms"])
                         append(out / "latency.jsonl", rec)
                         log(f"  r{r} {rate}/s {leg}: p50 {res['p50_ms']:.2f} p99 {res['p99_ms']:.2f} ms, "
                             f"2xx {res['status_2xx']}/{res['requests']}, blocked {res['blocked_ms']:.0f} ms")

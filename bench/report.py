@@ -125,7 +125,7 @@ def profile_section(w, profiles, avail):
     w(f"| garbage collections per 10k requests | {gcs} |" + diff_blank())
     w("")
     layers = sorted({layer for leg in legs for layer in prof[leg]["layers"]},
-                    key=lambda layer: -max(loop_layer(leg, layer) for leg in legs))
+                    key=lambda layer: (-max(loop_layer(leg, layer) for leg in legs), layer))  # ties by name: stable
     w("**The event loops' user time by layer** (CPU s per 10,000 requests, in proportion to the layer's share of "
       "the event loops' samples; a sample belongs to the first frame from its top that is not the JDK's, so a "
       "`HashMap.get` called by Vert.x is Vert.x's):")
@@ -177,6 +177,27 @@ def profile_section(w, profiles, avail):
         w("")
 
 
+def gc_text(gc, lead=""):
+    """A run's collections in its measured seconds (bench.gc_pauses), in words; empty for runs without them (the
+    nginx legs, and runs recorded before the bench logged collections)."""
+    if not gc:
+        return ""
+    text = f"{gc['young']} young collections (longest {fmt(gc['young_max_ms'], 1)} ms)"
+    if gc["full"]:
+        text += f", {gc['full']} full ({fmt(gc['full_max_ms'], 1)} ms)"
+    return lead + text
+
+
+def gc_cell(runs):
+    """The collections over a leg's runs at one rate: the longest young pause; the full collections and their longest."""
+    gcs = [r["gc"] for r in runs if r.get("gc")]
+    if not gcs:
+        return "—"
+    full = sum(g["full"] for g in gcs)
+    return (f"{fmt(max(g['young_max_ms'] for g in gcs), 1)}; " + (
+        f"{full} full ({fmt(max(g['full_max_ms'] for g in gcs), 1)})" if full else "no full"))
+
+
 def blocked_section(w, runs, rate):
     """The runs at the low fixed rate in which the generator was blocked, and what a leg would have had to do to cause it.
 
@@ -198,14 +219,17 @@ def blocked_section(w, runs, rate):
         return per_thread / sent_in_longest if per_thread and sent_in_longest else None
 
     w(f"**Blocked runs at {rate:,} req/s** (waiting in all; the longest answer; the share of the requests sent "
-      "within that answer one generator thread would have had to send for the leg to hold all its connections): "
+      "within that answer one generator thread would have had to send for the leg to hold all its connections; "
+      "for a JVM leg, its garbage collections in the measured seconds): "
       + "; ".join(f"leg {r['leg']} round {r['round']}: {fmt(r['blocked_ms'], 1)} ms, {fmt(r['max_ms'], 1)} ms, "
-                  + (f"{share(r) * 100:.0f} %" if share(r) else "—")
+                  + (f"{share(r) * 100:.0f} %" if share(r) else "—") + gc_text(r.get("gc"), ", ")
                   for r in sorted(blocked, key=lambda r: (r["leg"], r["round"]))) + ". "
       "Each of the generator's threads has an equal part of the connections and sends about half the requests, and "
       "a connection is held from a request's write to its answer's read: a share near 50 % could be the leg alone; "
       "a share far above it takes a thread that sent the requests it owed in a burst after falling behind its own "
-      "schedule (its threads share the machine's cores with the servers).")
+      "schedule (its threads share the machine's cores with the servers). A full collection stops the leg for "
+      "its whole pause: one longer than the time the connections carry at this rate blocks the generator whatever "
+      "its threads did.")
     w("")
 
 
@@ -514,8 +538,8 @@ def main():
             w(f"**{rate:,} req/s** ({float(frac):.0%} of nginx's max){note}")
             w("")
             w("| leg | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ×b | p99 ×a | achieved req/s | 2xx / sent | "
-              "blocked | CPU s/10k |")
-            w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "blocked | CPU s/10k | GC: longest young pause ms; full collections (longest ms) |")
+            w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
             ref_b = med([r["p99_ms"] for r in lat if r["leg"] == "b" and r["rate"] == rate])
             ref_a = med([r["p99_ms"] for r in lat if r["leg"] == "a" and r["rate"] == rate])
             for leg in legs:
@@ -529,7 +553,8 @@ def main():
                 w(f"| {leg} | {fmt(m['p50_ms'], 2)} | {fmt(m['p90_ms'], 2)} | {fmt(m['p99_ms'], 2)} | "
                   f"{fmt(m['p99_9_ms'], 2)} | {fmt(m['max_ms'], 1)} | {ratio(m['p99_ms'], ref_b)} | "
                   f"{ratio(m['p99_ms'], ref_a)} | {fmt(med([r['achieved_rps'] for r in rs]))} | {ok:,} / {sent:,} | "
-                  f"{blocked}/{len(rs)} runs | {fmt(med([r.get('own_cpu_s_per_10k') for r in rs]), 3)} |")
+                  f"{blocked}/{len(rs)} runs | {fmt(med([r.get('own_cpu_s_per_10k') for r in rs]), 3)} | "
+                  f"{gc_cell(rs)} |")
             w("")
         if any("rate" in f for f in failed):
             w("Load-driver runs that failed (not counted above): " + "; ".join(
@@ -540,7 +565,10 @@ def main():
           "connection is not in the percentiles, so those percentiles are optimistic (coordinated omission "
           "creeps back in). A run with 0 blocked time measured every request from its scheduled start. "
           "*CPU s/10k*: the leg's own CPU over the whole driver run (warm-up included) per 10 000 requests sent "
-          "at that rate — at a low rate a JVM's fixed per-second costs weigh more than under saturation.")
+          "at that rate — at a low rate a JVM's fixed per-second costs weigh more than under saturation. "
+          "*GC pauses*: over the leg's runs at that rate, the longest young-collection pause within the measured "
+          "seconds, and the full collections there (from the JVM's `-Xlog:gc` file; — for the nginx legs and for runs "
+          "recorded before the bench logged them, 2026-12-06 morning).")
         w("")
         if low and rate_valid(low):
             blocked_section(w, [r for r in lat if r["rate"] == low], low)

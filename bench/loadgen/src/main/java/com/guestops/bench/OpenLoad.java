@@ -75,6 +75,9 @@ public final class OpenLoad {
         long start = System.nanoTime();
         runner.run();
         double wallSeconds = (System.nanoTime() - start) / 1e9;
+        // the test phase is the last: it ended here, so its seconds are the duration before this instant (bench.py
+        // finds the leg's garbage collections within them in the leg's GC log)
+        long endedAtMs = System.currentTimeMillis();
 
         HttpStats http = HttpStats.get(total);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -103,6 +106,7 @@ public final class OpenLoad {
         }
         out.put("max_ms", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e6);
         out.put("wall_s", wallSeconds);
+        out.put("ended_at_ms", endedAtMs);
         String json = toJson(out);
         System.out.println(json);
         if (opt.containsKey("out")) {
