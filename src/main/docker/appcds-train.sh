@@ -2,7 +2,7 @@
 # Makes the application's AppCDS archive (<app dir>/app-cds.jsa): starts the packaged application on its
 # embedded demo simulator, sends it one terminate call, stops it, and lets the JVM write the classes it loaded
 # to the archive as it exits. A JVM started with -XX:SharedArchiveFile=<that file> maps those classes
-# instead of loading, parsing and verifying them again: the start is about a fifth shorter (bench/README.md).
+# instead of loading, parsing and verifying them again: the start is about a fifth shorter (bench/HISTORY.md).
 #
 #   src/main/docker/appcds-train.sh [app dir, default /deployments]
 #

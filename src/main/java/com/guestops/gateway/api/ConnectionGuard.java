@@ -466,7 +466,7 @@ final class ConnectionGuard {
      * Limits the current phase to {@code after} from now. Every request arms and disarms the header limit, so the
      * limit is a deadline kept in fields and the connection has at most one timer, rescheduled only when it would
      * fire too late: a kept-alive connection under load schedules about one timer per header timeout instead of
-     * scheduling and cancelling one per request (measured: 1-2 % of a forwarded request's CPU, bench/README.md).
+     * scheduling and cancelling one per request (measured: 1-2 % of a forwarded request's CPU, bench/HISTORY.md).
      */
     private void arm(Duration after, Runnable action) {
         limitAtNanos = System.nanoTime() + Math.max(1, after.toMillis()) * 1_000_000L;

@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>Vert.x routes on Quarkus' router rather than a REST resource: the operation reads its own body, headers and query
  * and renders its own answers, so a REST layer only added work per request (measured side by side, leg c of the
- * bench: 8–17 % of the CPU and a tenth of the memory allocated per forwarded request, bench/README.md) and answers of
+ * bench: 8–17 % of the CPU and a tenth of the memory allocated per forwarded request, bench/HISTORY.md) and answers of
  * its own (it answered {@code OPTIONS} with 200).
  * The routes ahead of these ({@link RequestIds}, {@link BodyLimitFilter}) run first; a handler that fails ends in
  * {@link BodyLimitFilter}'s failure handler, which answers in the vAPI shape too.
@@ -43,7 +43,7 @@ public class OperationRoutes {
     /*
      * A prefix route that splits the path itself rather than Vert.x's path-parameter route: that one ran a regex with
      * named groups per request and decoded the query string into request.params() (which nothing reads: the operation
-     * decodes its query once, below), 3-4 % of the event loops' samples under load (bench/README.md). The match is the
+     * decodes its query once, below), 3-4 % of the event loops' samples under load (bench/HISTORY.md). The match is the
      * one Vert.x made (segments() says how), and the {vm} and {pid} are decoded as Vert.x decodes path parameters.
      */
     void register(@Observes Router router) {

@@ -27,7 +27,7 @@ public class RequestIds {
 
     /*
      * One route without a path that looks at the prefix itself: a route per flavour on "/api/*" made Vert.x copy and
-     * decode the rest of the path into a path parameter for every request, for each such route (bench/README.md).
+     * decode the rest of the path into a path parameter for every request, for each such route (bench/HISTORY.md).
      */
     void register(@Observes Router router) {
         router.route().order(-1001).handler(RequestIds::assign);

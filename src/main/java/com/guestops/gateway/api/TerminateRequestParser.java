@@ -228,7 +228,7 @@ public final class TerminateRequestParser {
 
     /**
      * {@link #VM_ID} (the rule, as the OpenAPI document publishes it) checked without the regex engine: every request's
-     * path is checked, and the two matchers took 1.3 % of a forwarded request's CPU (measured, bench/README.md).
+     * path is checked, and the two matchers took 1.3 % of a forwarded request's CPU (measured, bench/HISTORY.md).
      * {@code TerminateRequestParserPatternsTest} holds the two equal.
      */
     static boolean isVmId(String vm) {

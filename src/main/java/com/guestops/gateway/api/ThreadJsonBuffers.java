@@ -10,7 +10,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  *
  * <p>Jackson's default pool keeps them in a {@code java.lang.ThreadLocal} behind a {@code SoftReference}. An event
  * loop thread holds many thread locals, and that lookup probed past other entries of the thread's map
- * ({@code ThreadLocalMap.getEntryAfterMiss}): 1.5-2 % of a forwarded request's event-loop samples (bench/README.md).
+ * ({@code ThreadLocalMap.getEntryAfterMiss}): 1.5-2 % of a forwarded request's event-loop samples (bench/HISTORY.md).
  * On Vert.x's threads a {@code FastThreadLocal} is an array index; on other threads Netty falls back to a
  * {@code ThreadLocal}. The buffers stay with their thread as Jackson's default keeps them, without the soft reference:
  * a few KiB per thread that parses a caller's body.

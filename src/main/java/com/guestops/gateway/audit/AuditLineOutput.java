@@ -44,7 +44,7 @@ public class AuditLineOutput {
      * stdout, one line per record, the message as it is. A line recorded on an event loop is held until the end of
      * the loop's current pass and written there with the other lines of that pass, in one {@code write}: under load
      * a pass answers several requests, and one write per line (plus its flush) was the largest share of the
-     * gateway's kernel time and had the loops contend for the stream's lock (bench/README.md). Nothing is dropped and
+     * gateway's kernel time and had the loops contend for the stream's lock (bench/HISTORY.md). Nothing is dropped and
      * nothing waits longer than the pass; lines recorded elsewhere (a worker, the shutdown) are written at once.
      *
      * <p>Each line is encoded once, into its loop's buffer, which is written from as it is and then reused: holding

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>A line is written into its thread's builder, which the next line on that thread reuses: a new 512-character
  * builder per line was the largest single thing a forwarded request allocated in the gateway's own code (3 % of it,
- * bench/README.md). A line begun while another is still open on the same thread gets a builder of its own.
+ * bench/HISTORY.md). A line begun while another is still open on the same thread gets a builder of its own.
  */
 final class JsonLine {
 

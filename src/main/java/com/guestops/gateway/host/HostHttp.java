@@ -51,7 +51,7 @@ public final class HostHttp {
      * A request header. Its name is made once, with {@link HttpHeaders#createOptimized}: a name that keeps its
      * case-insensitive hash, which every header map it passes through would otherwise compute again from a
      * {@code String} (the headers of a forwarded kill went through three maps: 2 % of the event loops' samples,
-     * bench/README.md). Set straight on the request Vert.x sends.
+     * bench/HISTORY.md). Set straight on the request Vert.x sends.
      */
     public record Header(CharSequence name, String value) {
         @Override

@@ -19,7 +19,7 @@ import java.util.function.IntFunction;
  * <p>Why: Vert.x lends a pooled connection to any caller, and a connection opened on one event loop serves a
  * request made on another by handing each step of the exchange over between the two threads. With one client per
  * loop, an exchange, its connection and its callbacks stay on the event loop of the request that makes it (measured:
- * about 7 % less CPU per kill, bench/README.md). The shares add up to exactly the pool's size: the host never sees
+ * about 7 % less CPU per kill, bench/HISTORY.md). The shares add up to exactly the pool's size: the host never sees
  * more connections than configured.
  */
 final class LoopClients {

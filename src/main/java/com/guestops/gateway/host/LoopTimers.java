@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Time limits that are set for every request and almost never reached: the request's deadline, its body's time limit,
  * each host call's attempt timeout. Each is a Vert.x timer otherwise, scheduled into its event loop's priority queue
  * and removed again a few milliseconds later, three times per request (measured: about 4 % of a forwarded request's
- * CPU, bench/README.md).
+ * CPU, bench/HISTORY.md).
  *
  * <p>Here each event loop keeps its limits in a few <em>lanes</em>: lists in the order the limits pass, where adding
  * one at the end and removing one anywhere are a few pointer writes. A limit joins the lane whose last limit passes

@@ -15,7 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>With the OpenTelemetry extension present, Quarkus gives the Prometheus registry an exemplar sampler whatever the
  * tracing configuration, and it asks the request's OpenTelemetry context for a sampled span on every counter increment
- * and every timer or summary observation: several times per request, 2–3 % of a forwarded request's CPU (bench/README.md),
+ * and every timer or summary observation: several times per request, 2–3 % of a forwarded request's CPU (bench/HISTORY.md),
  * for nothing when the SDK is disabled, the gateway's default, since there is never a span to point to. So the
  * registry gets no sampler then; with tracing switched on (docs/observability.md, "Tracing") it gets Quarkus' own.
  * This producer takes the place of Quarkus' ({@code @Alternative}), which it asks for the sampler when tracing is on.

@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
  * context is already running, on its loop's thread (the usual case: the kills' connections are per loop, so a host's
  * answer arrives on the request's own loop), queued onto its loop from any other thread (a timer, a shared login
  * completed by another request, a bulkhead slot another request freed). {@code Context.runOnContext} would queue every
- * time: a task-queue round trip per step of every request (measured, bench/README.md); and {@code emit}, even on the
+ * time: a task-queue round trip per step of every request (measured, bench/HISTORY.md); and {@code emit}, even on the
  * loop's own thread, switches the thread's context and class loader and reads the clock twice for each step (Vert.x
  * 4.5's {@code ContextImpl.emit}).
  */

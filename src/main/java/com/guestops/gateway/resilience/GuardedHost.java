@@ -245,7 +245,7 @@ public final class GuardedHost {
      * Whether a request's attempts get spans: only as children of its own sampled span. Not when that span was
      * created and not sampled (the sampler would decide the same for them), and not when there is none: tracing is
      * off (the default, SDK disabled), and a span started there would be a root span nobody asked for, paid on every
-     * attempt (ids, attributes; measured, bench/README.md).
+     * attempt (ids, attributes; measured, bench/HISTORY.md).
      */
     static boolean attemptsTraced(io.opentelemetry.context.Context traceContext) {
         SpanContext request = Span.fromContext(traceContext).getSpanContext();
@@ -262,7 +262,7 @@ public final class GuardedHost {
     /**
      * One attempt and its accounting, told to {@code outcome} on the request's context. Written as one emitter and two
      * callbacks rather than an operator per step (subscribe on the context, defer, hop back, transform): a few objects
-     * and no context switches per attempt instead of a dozen (bench/README.md, what changed on 2026-12-05 evening).
+     * and no context switches per attempt instead of a dozen (bench/HISTORY.md, what changed on 2026-12-05 evening).
      * Whatever is thrown in here (an error too) fails the attempt: an outcome never told would hold its bulkhead slot
      * for good.
      */

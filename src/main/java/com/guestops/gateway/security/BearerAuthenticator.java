@@ -120,7 +120,7 @@ public class BearerAuthenticator {
      * The token of a single {@code Authorization: Bearer <token>} header. Read by index, one pass over the header
      * and no copy but the token's: the header is as long as the token (about a kilobyte for an RS256 JWT with a few
      * claims), and this runs for every request (trimmed copies and a {@link Character#isWhitespace} lookup per
-     * character were 5 % of the event loops' samples with authentication on, bench/README.md). The rules are
+     * character were 5 % of the event loops' samples with authentication on, bench/HISTORY.md). The rules are
      * those of {@code String.trim()} around the header and around the token and of {@code Character.isWhitespace}
      * between scheme and token, held equal by {@code BearerTokenSyntaxTest}.
      */

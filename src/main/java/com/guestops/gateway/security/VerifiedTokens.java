@@ -72,7 +72,7 @@ final class VerifiedTokens {
 
     /**
      * One digest per thread, reused ({@code digest()} resets it): looking SHA-256 up among the security providers for
-     * every request was 6 % of the event loops' samples with authentication on (bench/README.md).
+     * every request was 6 % of the event loops' samples with authentication on (bench/HISTORY.md).
      */
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {

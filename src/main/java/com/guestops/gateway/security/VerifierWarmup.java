@@ -21,7 +21,7 @@ import org.jose4j.lang.UnresolvableKeyException;
 /**
  * Runs one token through the verifier while the gateway starts, on a worker thread, so that its first caller does
  * not pay for the first verification: jose4j's classes, the key resolver and the signature provider took about
- * 0.15 s of leg e's first request (bench/README.md).
+ * 0.15 s of leg e's first request (bench/HISTORY.md).
  *
  * <p>The token is a throwaway: a well-formed compact JWS with empty claims and a signature of 0x01 bytes (not
  * zeros: jose4j and {@code BigInteger} skip the arithmetic for a zero signature, which would leave it cold), so it

@@ -96,7 +96,7 @@ public class TerminateService {
      * gets its outcome (the endpoint subscribes once; a later subscriber gets it at once).
      *
      * <p>One subscriber where a completion stage, two stages depending on it, an emitter racing the deadline and a hop
-     * back to the request's context did the same (bench/README.md, what changed on 2026-12-05 evening).
+     * back to the request's context did the same (bench/HISTORY.md, what changed on 2026-12-05 evening).
      */
     private static final class CallerAnswer<T> implements UniSubscriber<T> {
 

@@ -52,7 +52,7 @@ class DocsLinksTest {
     private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)");
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
-    /** README.md, every docs/*.md and bench/README.md. */
+    /** README.md, every docs/*.md, bench/README.md and bench/HISTORY.md. */
     static List<Path> documents() {
         List<Path> docs = new ArrayList<>();
         docs.add(README);
@@ -62,6 +62,7 @@ class DocsLinksTest {
             throw new UncheckedIOException(e);
         }
         docs.add(Path.of("bench/README.md"));
+        docs.add(Path.of("bench/HISTORY.md"));
         return docs;
     }
 
@@ -226,7 +227,7 @@ class DocsLinksTest {
 
     @Test
     void referencesToTheDocumentsResolve() throws IOException {
-        Pattern docRef = Pattern.compile("\\b((?:docs/[a-z0-9-]+|bench/README)\\.md)(?:\\s*,\\s*\"([^\"\\\\]+)\"|\\s+\\(\"([^\"\\\\]+)\"\\))?");
+        Pattern docRef = Pattern.compile("\\b((?:docs/[a-z0-9-]+|bench/README|bench/HISTORY)\\.md)(?:\\s*,\\s*\"([^\"\\\\]+)\"|\\s+\\(\"([^\"\\\\]+)\"\\))?");
         Pattern stale = Pattern.compile("DESIGN\\s*§|README,?\\s+\\\\?\"");
         List<String> problems = new ArrayList<>();
         List<Path> roots = List.of(Path.of("src/main"), Path.of("src/test/java"), Path.of("src/test/resources/helm"),

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Written by hand because it is written on every forwarded request and has a fixed shape: only the strings vary.
  * Jackson's generator wrote the same bytes, but creating one, and handing its buffers back to their pool (a volatile
- * write each), was 2.5-3 % of the event loops' samples under load (bench/README.md). The strings are escaped as that
+ * write each), was 2.5-3 % of the event loops' samples under load (bench/HISTORY.md). The strings are escaped as that
  * generator escapes them by default (CredentialsBodyTest compares the two on random text): {@code "} and {@code \},
  * the control characters ({@code \b \t \n \f \r} short, the others as {@code \}{@code u00XX}), and every surrogate
  * as a {@code \}{@code uXXXX} escape, so a lone one reaches the host exactly as the caller's JSON named it;
