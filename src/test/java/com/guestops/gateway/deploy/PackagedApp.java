@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.guestops.gateway.support.ContractValidation;
+import com.guestops.gateway.support.LocalPorts;
 import com.guestops.gateway.support.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -190,9 +189,7 @@ final class PackagedApp implements AutoCloseable {
                 throw new AssertionError("the app exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                // Quarkus opens the management and the application port side by side: the first answering ready
-                // does not yet mean the second accepts connections
-                if (management("/q/health/ready").statusCode() == 200 && accepts(https ? httpsPort : port)) {
+                if (management("/q/health/ready").statusCode() == 200 && LocalPorts.accepts(https ? httpsPort : port)) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -268,15 +265,6 @@ final class PackagedApp implements AutoCloseable {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            return true;
-        } catch (IOException notYet) {
-            return false;
         }
     }
 

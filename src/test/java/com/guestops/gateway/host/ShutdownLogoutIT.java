@@ -10,11 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.ConsoleNotifier;
+import com.guestops.gateway.support.LocalPorts;
 import com.guestops.gateway.support.Vcsim;
 import com.guestops.gateway.support.VcsimClient;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,10 +127,7 @@ class ShutdownLogoutIT {
                         + "\"user_name\":\"root\",\"password\":\"vmware\"}}")).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Ready on the management port (where health is) and accepting on the application port: Quarkus opens the two
-     * side by side, so the first answering does not yet mean the second accepts connections.
-     */
+    /** Ready on the management port (where health is) and accepting on the application port. */
     private void awaitReady(int managementPort, int port, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
@@ -139,8 +136,8 @@ class ShutdownLogoutIT {
             }
             try {
                 if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    new Socket("127.0.0.1", port).close();
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200
+                        && LocalPorts.accepts(port)) {
                     return;
                 }
             } catch (IOException notYet) {
