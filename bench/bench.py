@@ -761,7 +761,8 @@ def main():
         append(out / "unavailable.jsonl", {"leg": leg, "reason": reason})
 
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "ports": ports,
-            "jvm_opts_source": jvm_source, "loadavg_start": loadavg(), "class_archive_mib": archive_mib}
+            "jvm_opts_source": jvm_source, "loadavg_start": loadavg(), "class_archive_mib": archive_mib,
+            "cpus": os.cpu_count()}
     if "x" in jvms:
         meta["ceiling_layers"] = CEILING_LAYERS
     steal0 = cpu_times()

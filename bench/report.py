@@ -233,6 +233,77 @@ def blocked_section(w, runs, rate):
     w("")
 
 
+def cpu_budget_section(w, thr, legs, conns, cpus):
+    """The throughput target as CPU per request: what one request costs every process on the shared cores.
+
+    Each wrk run records the leg's own CPU and the backend's (leg a's nginx, called by every hop); what remains of
+    the cores' time (cores × the run's seconds) is the load generator's and the time the cores stood idle. On
+    cores every process shares, a leg's throughput is that time divided by the sum, so the generator's share, paid
+    by every leg alike, brings each leg's ratio to b closer to 1 than its own CPU would. Where the generator had cores
+    of its own, a leg's ratio to b would be b's own and backend CPU over the leg's: an estimate that favours the JVM
+    legs, as it assumes they would leave the cores no more idle than nginx does.
+    """
+    b_rps = med([r["rps"] for r in thr if r["leg"] == "b" and r["connections"] == conns])
+    if not b_rps or not any(r["leg"] == "c" and r["connections"] == conns for r in thr):
+        return
+
+    def parts(leg):
+        rs = [r for r in thr if r["leg"] == leg and r["connections"] == conns]
+        rps = med([r["rps"] for r in rs])
+        own = med([r["own_cpu_s_per_10k"] for r in rs])
+        backend = med([r["cpu_s"].get("a", 0.0) / r["requests"] * 1e4 for r in rs]) if leg != "a" else 0.0
+        total = cpus * 1e4 / rps  # the cores' seconds per 10k requests at the median throughput
+        return {"rps": rps, "own": own, "backend": backend, "rest": total - own - backend, "total": total}
+
+    shown = [leg for leg in ("b", "v", "q", "x", "c", "e", "d")
+             if leg in legs and any(r["leg"] == leg and r["connections"] == conns for r in thr)]
+    p = {leg: parts(leg) for leg in shown}
+    b = p["b"]
+    served_b = b["own"] + b["backend"]
+
+    def alone(leg):
+        return served_b / (p[leg]["own"] + p[leg]["backend"])
+
+    w(f"**The throughput target as CPU per request.** On these {cpus} cores the load generator, the backend and the "
+      f"leg share the CPU, so a leg's throughput is the cores' time divided by what one request costs all of them "
+      f"together: the leg's own CPU, the backend's (measured in each run), and the rest ({cpus} cores × the run's "
+      f"seconds less those two: the generator, wrk, and the time the cores stood idle). CPU s per 10,000 requests at "
+      f"{conns} connections, medians:")
+    w("")
+    w("| leg | own | backend | generator and idle | all | req/s ×b | own + backend ×b's | ×b, were the generator's share gone |")
+    w("|---|---|---|---|---|---|---|---|")
+    for leg in shown:
+        x = p[leg]
+        w(f"| {leg} | {fmt(x['own'], 3)} | {fmt(x['backend'], 3) if leg != 'd' else '— (in the leg)'} | "
+          f"{fmt(x['rest'], 3)} | {fmt(x['total'], 3)} | {ratio(x['rps'], b_rps)} | "
+          f"{ratio(x['own'] + x['backend'], served_b, 1)} | {ratio(1.0, 1.0 / alone(leg))} |")
+    w("")
+    c = p["c"]
+    need = 2 * b["total"]
+    text = (f"0.5× nginx's throughput asks a request of c to cost all processes together at most twice what one of "
+            f"b's costs them, {fmt(need, 3)} s per 10,000 requests in this run; c's cost {fmt(c['total'], 3)}")
+    if c["total"] > need:
+        text += (f": {fmt(c['total'] - need, 3)} too much, {100 * (c['total'] - need) / c['own']:.0f} % of c's own "
+                 f"CPU")
+    else:
+        text += ", within it"
+    text += (f". The generator's share, about {fmt(b['rest'], 3)}–{fmt(max(p[l]['rest'] for l in shown), 3)} s, is "
+             f"paid by every leg and narrows every ratio. Where the generator had cores of its own (the last column, "
+             f"an estimate that favours the JVM legs: it assumes they would leave the cores no more idle than nginx "
+             f"does), c would reach {alone('c'):.2f}× nginx")
+    floors = [f"{name} {alone(leg):.2f}×" for leg, name in (("q", "the Quarkus floor q"), ("x", "the ceiling x"),
+                                                          ("v", "the Vert.x floor v")) if leg in p]
+    if floors:
+        text += ", " + ", ".join(floors)
+    text += "."
+    if "q" in p and alone("q") < 0.5:
+        text += (" There the stack the gateway is built on, forwarding and doing nothing else, would itself miss "
+                 "the target: a machine with the generator on cores of its own would not settle the target in c's "
+                 "favour; it asks for less CPU per request than the Quarkus floor spends.")
+    w(text)
+    w("")
+
+
 def main():
     out = Path(sys.argv[1])
     machine = ""
@@ -264,11 +335,13 @@ def main():
     if machine:
         w("**Machine**: " + machine)
         w("")
+    # runs recorded before meta held the count ran on this 2-core machine
+    cpus = meta.get("cpus") or 2
     la0, la1 = meta.get("loadavg_start"), meta.get("loadavg_end")
     run_la = [r.get("loadavg1") for r in thr + lat if r.get("loadavg1") is not None]
     load = (f"1-minute load average {la0[0]:.1f} at the start (which still counts the build and the class "
             f"archive's training just before), {la1[0]:.1f} at the end, median {med(run_la) or 0:.1f} at the start of "
-            f"the load runs, on {os.cpu_count()} cores; the load generator (wrk, Hyperfoil) runs on the same cores as "
+            f"the load runs, on {cpus} cores; the load generator (wrk, Hyperfoil) runs on the same cores as "
             f"the servers and adds about 2 itself")
     steal = meta.get("steal_pct")
     if steal is not None and steal >= 2.0:
@@ -495,6 +568,7 @@ def main():
                     w(head + "Leg c meets the target in this run: x shows what its layers cost, "
                       f"{100 * max(0.0, 1 - c_rps / x_rps):.0f} % of x's throughput.")
                 w("")
+            cpu_budget_section(w, thr, avail, cmax, cpus)
             w("How much each layer takes, one at a time (a separate run, not this one's): `bench/ceiling.sh`, "
               "`bench/results/CEILING.md`.")
             w("")
