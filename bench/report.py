@@ -229,8 +229,32 @@ def blocked_section(w, runs, rate):
       "a share far above it takes a thread that sent the requests it owed in a burst after falling behind its own "
       "schedule (its threads share the machine's cores with the servers). A full collection stops the leg for "
       "its whole pause: one longer than the time the connections carry at this rate blocks the generator whatever "
-      "its threads did.")
+      "its threads did."
+      + shared_stalls(blocked))
     w("")
+
+
+# the legs that do no gateway work: a stall they share with the gateway's legs is not the gateway's
+FLOOR_LEGS = ("a", "b", "v", "q")
+
+
+def words(items):
+    """a; a and b; a, b and c"""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def shared_stalls(blocked):
+    """A sentence for each round in which a floor leg and another leg were both blocked (empty if none): the legs of
+    a round are measured one after another within a minute or two, so a stall they share is more likely the host's."""
+    text = ""
+    for rnd in sorted({r["round"] for r in blocked}):
+        legs = sorted({r["leg"] for r in blocked if r["round"] == rnd})
+        floors = [leg for leg in legs if leg in FLOOR_LEGS]
+        if floors and len(legs) > 1:
+            text += (f" In round {rnd}, legs {words(legs)} were blocked, {words(floors)} among them, which do "
+                     f"none of the gateway's work; the legs of a round run one after another within a minute or two, "
+                     f"so this is more likely a stall of the host than of one leg.")
+    return text
 
 
 def cpu_budget_section(w, thr, legs, conns, cpus):
