@@ -8,7 +8,6 @@ the gateway legs, leg v (the minimal Vert.x proxy: the JVM's floor for one forwa
 forwarding on the gateway's Quarkus stack).
 """
 import json
-import os
 import statistics
 import sys
 from pathlib import Path
@@ -300,7 +299,7 @@ def cpu_budget_section(w, thr, legs, conns, cpus):
         x = p[leg]
         w(f"| {leg} | {fmt(x['own'], 3)} | {fmt(x['backend'], 3) if leg != 'd' else '— (in the leg)'} | "
           f"{fmt(x['rest'], 3)} | {fmt(x['total'], 3)} | {ratio(x['rps'], b_rps)} | "
-          f"{ratio(x['own'] + x['backend'], served_b, 1)} | {ratio(1.0, 1.0 / alone(leg))} |")
+          f"{ratio(x['own'] + x['backend'], served_b, 1)} | {alone(leg):.2f}× |")
     w("")
     c = p["c"]
     need = 2 * b["total"]
