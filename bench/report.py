@@ -266,10 +266,6 @@ def cpu_budget_section(w, thr, legs, conns, cpus):
     of its own, a leg's ratio to b would be b's own and backend CPU over the leg's: an estimate that favours the JVM
     legs, as it assumes they would leave the cores no more idle than nginx does.
     """
-    b_rps = med([r["rps"] for r in thr if r["leg"] == "b" and r["connections"] == conns])
-    if not b_rps or not any(r["leg"] == "c" and r["connections"] == conns for r in thr):
-        return
-
     def parts(leg):
         rs = [r for r in thr if r["leg"] == leg and r["connections"] == conns]
         rps = med([r["rps"] for r in rs])
@@ -281,6 +277,8 @@ def cpu_budget_section(w, thr, legs, conns, cpus):
     shown = [leg for leg in ("b", "v", "q", "x", "c", "e", "d")
              if leg in legs and any(r["leg"] == leg and r["connections"] == conns for r in thr)]
     p = {leg: parts(leg) for leg in shown}
+    if "b" not in p or "c" not in p:
+        return
     b = p["b"]
     served_b = b["own"] + b["backend"]
 
@@ -298,7 +296,7 @@ def cpu_budget_section(w, thr, legs, conns, cpus):
     for leg in shown:
         x = p[leg]
         w(f"| {leg} | {fmt(x['own'], 3)} | {fmt(x['backend'], 3) if leg != 'd' else '— (in the leg)'} | "
-          f"{fmt(x['rest'], 3)} | {fmt(x['total'], 3)} | {ratio(x['rps'], b_rps)} | "
+          f"{fmt(x['rest'], 3)} | {fmt(x['total'], 3)} | {ratio(x['rps'], b['rps'])} | "
           f"{ratio(x['own'] + x['backend'], served_b, 1)} | {alone(leg):.2f}× |")
     w("")
     c = p["c"]
